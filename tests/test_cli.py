@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sprintbal import __version__
+from sprintbal.cli import app
+
+runner = CliRunner(env={"COLUMNS": "120", "TERM": "dumb", "NO_COLOR": "1"})
+
+
+def _one_line_error(result_output: str) -> str:
+    lines = [ln for ln in result_output.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1, result_output
+    assert lines[0].startswith("sprintbal: error: ")
+    assert "Traceback" not in result_output
+    return lines[0]
+
+
+def test_help_and_version() -> None:
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    assert "analyze" in res.output
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and __version__ in res.output
+    res = runner.invoke(app, ["analyze", "-h"])
+    assert res.exit_code == 0 and "--capture-fps" in res.output
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from sprintbal.cli import app; "
+        "CliRunner().invoke(app, ['--help']); "
+        "bad = [m for m in ('mediapipe', 'cv2', 'av', 'scipy', 'rich') if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda d: d / "missing.mp4", "does not exist"),
+        (lambda d: d, "folder"),
+        (lambda d: (d / "empty.mp4").write_bytes(b"") or d / "empty.mp4", "empty"),
+        (lambda d: (d / "notes.mp4").write_text("just some text\n" * 50) or d / "notes.mp4", "not a video"),
+    ],
+    ids=["missing", "folder", "zero-bytes", "text-named-mp4"],
+)
+def test_bad_input_is_one_line_error(tmp_path: Path, make, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    clip = make(tmp_path)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["analyze", str(clip), "--out", str(out)])
+    assert res.exit_code != 0
+    line = _one_line_error(res.output)
+    assert fragment in line.lower()
+    # nothing half-written: no report for a clip that could not be read
+    assert not list(out.rglob("report.json"))
+
+
+def test_bad_option_value_is_one_line_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["analyze", str(tmp_path / "x.mp4"), "--sex", "other", "--out", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "sex" in _one_line_error(res.output)
+
+
+def test_unwritable_output_is_one_line_error(tmp_path: Path) -> None:
+    from tests.videogen import make_clip
+
+    clip = make_clip(tmp_path / "c.mp4", n_frames=5, fps=30, size=(64, 48))
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the output folder should go")
+    res = runner.invoke(app, ["analyze", str(clip), "--out", str(blocker), "--pose-only"])
+    assert res.exit_code != 0
+    assert "not writable" in _one_line_error(res.output)
+
+
+@pytest.mark.video
+def test_analyze_nobody_in_frame_succeeds_with_rate_zero(tmp_path: Path) -> None:
+    from tests.videogen import make_clip
+
+    clip = make_clip(tmp_path / "empty scene ü.mp4", n_frames=12, fps=30, size=(160, 120))
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["analyze", str(clip), "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["pose"]["detection_rate"] == 0.0
+    assert report["pose"]["frames"] == 12
+    assert any("Nobody was found" in n for n in report["notes"])
+    folder = out / "empty scene ü"
+    assert (folder / "report.json").is_file()
+    assert (folder / "landmarks.csv").read_text().count("\n") == 13
