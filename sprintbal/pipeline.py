@@ -91,8 +91,6 @@ def analyze(
 
         kinematics = compute_kinematics(track, config)
         timings["kinematics"] = time.perf_counter() - t0
-        if not kinematics.is_running:
-            notes.append(f"No running found: {kinematics.running_reason}")
     if until == "balance" and kinematics is not None:
         t0 = time.perf_counter()
         from sprintbal.balance import assess_balance

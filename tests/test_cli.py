@@ -43,13 +43,18 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "fragment"),
     [
         (lambda d: d / "missing.mp4", "does not exist"),
         (lambda d: d, "folder"),
-        (lambda d: (d / "empty.mp4").write_bytes(b"") or d / "empty.mp4", "empty"),
-        (lambda d: (d / "notes.mp4").write_text("just some text\n" * 50) or d / "notes.mp4", "not a video"),
+        (lambda d: _write(d / "empty.mp4", b""), "empty"),
+        (lambda d: _write(d / "notes.mp4", b"just some text\n" * 50), "not a video"),
     ],
     ids=["missing", "folder", "zero-bytes", "text-named-mp4"],
 )

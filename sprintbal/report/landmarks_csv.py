@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +11,25 @@ from sprintbal.pose.landmarks import LANDMARK_NAMES
 from sprintbal.pose.track import PoseTrack
 
 
-def _fmt(v: float, digits: int) -> str:
-    return "" if not np.isfinite(v) else f"{v:.{digits}f}"
+def format_cells(values: np.ndarray, digits: int) -> np.ndarray:
+    """Format a float array as fixed-point strings, empty where not finite (vectorised).
+
+    Parameters
+    ----------
+    values : ndarray
+        Any shape.
+    digits : int
+        Digits after the decimal point.
+
+    Returns
+    -------
+    ndarray of str
+        Same shape.
+    """
+    values = np.asarray(values, dtype=float)
+    cells = np.char.mod(f"%.{digits}f", np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0))
+    cells[~np.isfinite(values)] = ""
+    return cells
 
 
 def landmark_columns() -> list[str]:
@@ -43,19 +59,22 @@ def write_landmarks_csv(track: PoseTrack, path: Path) -> None:
     path : Path
         Target CSV file.
     """
+    n = track.n_frames
+    per_landmark = np.stack(
+        [
+            format_cells(track.xy[..., 0], 2),
+            format_cells(track.xy[..., 1], 2),
+            format_cells(track.z, 2),
+            format_cells(track.visibility, 4),
+            format_cells(track.presence, 4),
+        ],
+        axis=2,
+    ).reshape(n, -1)
+    world = format_cells(track.world, 5).reshape(n, -1)
+    lead = np.stack(
+        [track.frame_index.astype(str), format_cells(track.t, 6), track.detected.astype(int).astype(str)], axis=1
+    )
+    table = np.concatenate([lead, per_landmark, world], axis=1) if n else np.zeros((0, 0), dtype=str)
     with atomic_open(path, "w") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(landmark_columns())
-        for i in range(track.n_frames):
-            row: list[str] = [str(int(track.frame_index[i])), f"{track.t[i]:.6f}", str(int(track.detected[i]))]
-            for j in range(len(LANDMARK_NAMES)):
-                row += [
-                    _fmt(track.xy[i, j, 0], 2),
-                    _fmt(track.xy[i, j, 1], 2),
-                    _fmt(track.z[i, j], 2),
-                    _fmt(track.visibility[i, j], 4),
-                    _fmt(track.presence[i, j], 4),
-                ]
-            for j in range(len(LANDMARK_NAMES)):
-                row += [_fmt(track.world[i, j, k], 5) for k in range(3)]
-            writer.writerow(row)
+        fh.write(",".join(landmark_columns()) + "\n")
+        fh.writelines(",".join(row) + "\n" for row in table)
