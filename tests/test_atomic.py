@@ -38,3 +38,11 @@ def test_output_under_a_file_is_output_error(tmp_path: Path) -> None:
     blocker.write_text("I am a file")
     with pytest.raises(OutputError):
         write_text_atomic(blocker / "x.txt", "x")
+
+
+def test_written_files_have_usual_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "p.txt"
+    write_text_atomic(target, "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (target.stat().st_mode & 0o777) == (0o666 & ~mask)

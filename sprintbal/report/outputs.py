@@ -48,7 +48,7 @@ def prepare_output_dir(folder: Path) -> Path:
     return folder
 
 
-def write_outputs(result: AnalysisResult, folder: Path) -> dict[str, Any]:
+def write_outputs(result: AnalysisResult, folder: Path, *, run_key: str | None = None) -> dict[str, Any]:
     """Write landmarks CSV, TRC, kinematics and balance tables and ``report.json`` into ``folder``.
 
     Every file is written atomically; ``report.json`` is written last so its
@@ -60,6 +60,8 @@ def write_outputs(result: AnalysisResult, folder: Path) -> dict[str, Any]:
         The analysis.
     folder : Path
         The clip's output folder (created if needed).
+    run_key : str or None
+        Written as ``report.json``'s ``run_key`` (hash of the options that made it; batch resume).
 
     Returns
     -------
@@ -101,4 +103,12 @@ def write_outputs(result: AnalysisResult, folder: Path) -> dict[str, Any]:
         write_events_csv(result.balance, folder / "events.csv")
         files["events"] = "events.csv"
     files["report"] = "report.json"
+    if run_key is not None:
+        from sprintbal.report.json_report import build_report
+        from sprintbal.report.jsonutil import write_json
+
+        report = build_report(result, files)
+        report["run_key"] = run_key
+        write_json(folder / "report.json", report)
+        return report
     return write_report_json(result, folder / "report.json", files)
