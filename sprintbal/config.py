@@ -147,11 +147,63 @@ class BalanceConfig:
     min_cancellation : float
         Absolute bound: segment-level cancellation below this is a breakdown
         whatever the clip's own pattern.
+    smooth_window_s : float
+        Width of the centred, magnitude-weighted window over which cancellation is
+        judged frame by frame, seconds (about a third of a sprint contact).
+    merge_gap_s : float
+        Breakdown spans separated by at most this many seconds become one event.
+    mad_floor : float
+        Smallest robust spread (cancellation units) used for the robust z, so that a
+        very regular clip does not turn measurement noise into breakdowns.
+    min_frame_confidence : float
+        Frames whose ``Kinematics.frame_confidence`` is below this are not judged.
+    min_magnitude_fraction : float
+        Frames whose (smoothed) group momentum magnitude is below this fraction of the
+        clip's median are not judged (cancellation is meaningless when both groups are tiny).
+    min_baseline_frames : int
+        Fewest judged frames of one phase kind (contact or flight) needed for the
+        athlete's own baseline; with fewer only the absolute bound applies.
+    phase_bins : int
+        Bins per step (touchdown to next touchdown) for the phase-aligned baseline: each
+        frame is compared with the same moment of the other steps. 0: contact/flight only.
+    min_bin_samples : int
+        Fewest judged frames (from at least three steps) in a bin and its two neighbours
+        for the phase-aligned baseline; with fewer the contact/flight baseline is used.
+    min_contacts_baseline : int
+        Fewest ground contacts needed to compare each contact with the athlete's other contacts.
+    require_contact : bool
+        Keep only breakdowns that include at least one ground-contact frame (whole-body
+        momentum can only change through ground contact).
+    edge_margin_s : float
+        Frames this close to the clip's first or last frame are not judged for breakdowns
+        (filter and derivative edge effects); they still count in the scores.
+    min_event_confidence : float
+        Breakdowns whose confidence is below this are not reported as events; they are kept
+        apart as uncertain (e.g. twisting seen from a single side camera).
+    trend_min_abs_r : float
+        Smallest |correlation| of step score with speed (or step number) that counts as a trend.
+    trend_min_change : float
+        Smallest change of the fitted step score over the clip's speed (or step) range,
+        in score points, that counts as a trend.
     """
 
     min_duration_s: float = 0.05
     robust_z: float = 3.0
     min_cancellation: float = 0.3
+    smooth_window_s: float = 0.04
+    merge_gap_s: float = 0.04
+    mad_floor: float = 0.05
+    min_frame_confidence: float = 0.3
+    min_magnitude_fraction: float = 0.1
+    min_baseline_frames: int = 10
+    phase_bins: int = 20
+    min_bin_samples: int = 6
+    min_contacts_baseline: int = 4
+    require_contact: bool = True
+    edge_margin_s: float = 0.1
+    min_event_confidence: float = 0.25
+    trend_min_abs_r: float = 0.5
+    trend_min_change: float = 5.0
 
 
 @dataclass(frozen=True)

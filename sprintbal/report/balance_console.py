@@ -62,9 +62,9 @@ def render_balance(bal: dict[str, Any], console: Any, max_steps: int = 30) -> No
         for st in steps[:max_steps]:
             table.add_row(
                 str(st["step"]),
-                st["foot"],
-                _s(st["start_s"]),
-                _s(st["end_s"]),
+                st.get("foot", "—"),
+                _s(st.get("start_s")),
+                _s(st.get("end_s")),
                 _s(st.get("speed_mps"), ".1f"),
                 _pct(st.get("score")),
                 _pct(st.get("score_mediolateral")),

@@ -98,10 +98,12 @@ def write_outputs(result: AnalysisResult, folder: Path, *, run_key: str | None =
         files["frames"] = "frames.csv"
         files["steps"] = "steps.csv"
     if result.balance is not None:
-        from sprintbal.report.events_csv import write_events_csv
+        from sprintbal.report.events_csv import write_events_csv, write_steps_balance_csv
 
         write_events_csv(result.balance, folder / "events.csv")
+        write_steps_balance_csv(result.balance, folder / "steps_balance.csv")
         files["events"] = "events.csv"
+        files["steps_balance"] = "steps_balance.csv"
     files["report"] = "report.json"
     if run_key is not None:
         from sprintbal.report.json_report import build_report

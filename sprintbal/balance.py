@@ -1,0 +1,1680 @@
+"""Rotational balance: cancellation of segment angular momenta, breakdown events, per-step scores.
+
+Input is the :class:`~sprintbal.kinematics.result.Kinematics` of one clip; output is a
+:class:`BalanceAssessment`. Everything here is pure (no files, no printing).
+
+Conventions (lab frame of :mod:`sprintbal.kinematics`: X forward, Y up, Z to the runner's right):
+
+- **vertical axis** = lab Y (index 1). H_y > 0 is counter-clockwise seen from above: the
+  runner's right side moving forward, i.e. the body twisting to the left.
+- **mediolateral axis** = lab Z (index 2). H_z > 0 takes forward toward up: backward pitch
+  (trunk tipping back, swing thigh flexing up); H_z < 0 is forward pitch. Seen from a side camera
+  with the runner moving to image right (``info['direction'] == +1``) the runner's right side faces
+  the camera (Z = X x Y points out of the image), so H_z > 0 is counter-clockwise on screen; with the
+  runner moving to image left Z points into the image and H_z > 0 is clockwise on screen. In
+  general: counter-clockwise as seen from the camera iff ``sign(H_z) * direction > 0``. Likewise
+  about the vertical axis, ``sign(H_y) * direction > 0`` means the side nearer the camera moves forward.
+
+Measures (per axis; see docs/balance.md and BIOMECHANICS section 1):
+
+- pair cancellation ``C = 1 - |A + B| / (|A| + |B|)`` of the two groups that physically oppose:
+  push side vs swing side about the mediolateral axis, lower body vs upper body about the vertical axis;
+- segment cancellation ``1 - |sum_i H_i| / sum_i |H_i|`` over all segments (Herr & Popovic);
+- both judged magnitude-weighted over a short centred window, over contact phases and over whole
+  steps: ``C_W = 1 - sum_W |A + B| / sum_W (|A| + |B|)``, which is the mean of the per-frame C
+  weighted by the group magnitude, so nearly-empty flight frames count for little.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sprintbal.config import BalanceConfig
+from sprintbal.kinematics.result import (
+    AXIS_Y,
+    AXIS_Z,
+    PHASE_DOUBLE,
+    PHASE_FLIGHT,
+    PHASE_LEFT,
+    PHASE_RIGHT,
+    PHASE_UNKNOWN,
+    Kinematics,
+)
+
+#: Version of the ``balance`` section of report.json produced by :meth:`BalanceAssessment.to_dict`.
+BALANCE_SCHEMA_VERSION = "1.0"
+
+#: The two axes judged, with their lab index.
+AXES: tuple[tuple[str, int], ...] = (("vertical", AXIS_Y), ("mediolateral", AXIS_Z))
+#: The opposing group pair per axis, as (first, second) attribute names of GroupMomenta.
+PAIRS: dict[str, tuple[str, str]] = {"vertical": ("lower", "upper"), "mediolateral": ("push", "swing")}
+#: Coach words for the two groups of each pair, same order as :data:`PAIRS`.
+SIDE_LABELS: dict[str, tuple[str, str]] = {
+    "vertical": ("lower body", "upper body"),
+    "mediolateral": ("push side", "swing side"),
+}
+#: Plain names of the axes for coaches.
+AXIS_WORDS = {
+    "vertical": "vertical axis (twisting)",
+    "mediolateral": "side-to-side axis (tipping forward and back)",
+}
+_GROUP_PHRASES = {
+    "push side": "the push side (standing leg, arms and trunk)",
+    "swing side": "the swing leg",
+    "lower body": "the legs (lower body)",
+    "upper body": "the arms and trunk (upper body)",
+}
+_CONTACT_PHASES = (PHASE_LEFT, PHASE_RIGHT, PHASE_DOUBLE)
+_FOOT_WORDS = {0: "left", 1: "right"}
+_MAD_TO_SD = 1.4826
+
+
+# --------------------------------------------------------------------------------------------
+# Containers
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BalanceSeries:
+    """Per-frame balance measures about one axis. Time is axis 0 (T frames).
+
+    Attributes
+    ----------
+    axis : {"vertical", "mediolateral"}
+        Axis name; ``axis_index`` is its lab index (1 = Y, 2 = Z).
+    axis_index : int
+        Index into the last dimension of momentum arrays.
+    pair : tuple of str
+        The opposing groups judged on this axis (``("lower", "upper")`` or ``("push", "swing")``).
+    side_labels : tuple of str
+        Coach words for the two groups, same order as ``pair``.
+    net_si : ndarray, shape (T,)
+        Whole-body angular momentum about the axis, kg*m^2/s.
+    net_norm : ndarray, shape (T,)
+        The same divided by ``Kinematics.norm_factor`` = M*h*sqrt(g*h), dimensionless.
+    segment_cancellation : ndarray, shape (T,)
+        Per frame ``1 - |sum_i H_i| / sum_i |H_i|`` over all segments, in [0, 1]; NaN where undefined.
+    push_swing_cancellation, lower_upper_cancellation : ndarray, shape (T,)
+        Per frame ``1 - |A + B| / (|A| + |B|)`` for the two group splits, in [0, 1]; NaN where undefined.
+    pair_cancellation_smooth, segment_cancellation_smooth : ndarray, shape (T,)
+        Magnitude-weighted over a centred window of ``smooth_window_s``; NaN on frames not judged.
+    pair_z, segment_z : ndarray, shape (T,)
+        Robust z of the smoothed measures against the clip's own median and MAD at the same moment of
+        the other steps (phase-aligned), or of the same phase kind (contact or flight) where steps are
+        too few; negative = less cancellation than usual. NaN where not judged.
+    net_excess_z : ndarray, shape (T,)
+        How far the windowed whole-body momentum exceeds its phase-aligned normal value, in robust
+        standard deviations (spread floored at ``mad_floor`` times the clip's median group magnitude);
+        0 where it is closer to zero than normal. Vertical-axis values of right-foot steps are mirrored
+        (sign-flipped) so that left and right steps share one baseline. NaN where not judged.
+    dominant : ndarray of int8, shape (T,)
+        Which group the whole-body momentum sides with: 0 = ``side_labels[0]``, 1 = ``side_labels[1]``,
+        -1 unknown (zero or undefined momentum).
+    direction_sign : ndarray of int8, shape (T,)
+        Sign of ``net_si`` (+1, -1, 0 where zero or unknown).
+    judged : ndarray of bool, shape (T,)
+        Frames the measures were judged on (known phase, confidence and momentum large enough).
+    flagged : ndarray of bool, shape (T,)
+        Frames inside a reported breakdown event on this axis.
+    axis_confidence : float
+        ``Kinematics.axis_confidence[axis]`` (0.5 when the kinematics did not give one).
+    """
+
+    axis: str
+    axis_index: int
+    pair: tuple[str, str]
+    side_labels: tuple[str, str]
+    net_si: np.ndarray
+    net_norm: np.ndarray
+    segment_cancellation: np.ndarray
+    push_swing_cancellation: np.ndarray
+    lower_upper_cancellation: np.ndarray
+    pair_cancellation_smooth: np.ndarray
+    segment_cancellation_smooth: np.ndarray
+    pair_z: np.ndarray
+    segment_z: np.ndarray
+    net_excess_z: np.ndarray
+    dominant: np.ndarray
+    direction_sign: np.ndarray
+    judged: np.ndarray
+    flagged: np.ndarray
+    axis_confidence: float
+
+
+@dataclass(frozen=True)
+class BreakdownEvent:
+    """One span where rotational balance broke down about one axis.
+
+    Attributes
+    ----------
+    axis : {"vertical", "mediolateral"}
+        Axis the breakdown is about.
+    start_frame, end_frame : int
+        First and last frame of the span (inclusive).
+    start_t, end_t : float
+        Their times, seconds.
+    duration_s : float
+        ``end_t - start_t`` plus one frame interval, seconds.
+    step_index : int
+        Index of the :class:`~sprintbal.kinematics.result.Steps` entry (ground contact plus the
+        flight that follows) holding the peak; -1 when none. The step number shown to users is
+        ``step_index + 1``.
+    step_foot : str
+        "left", "right" or "" (no step).
+    in_contact : bool
+        Whether the peak falls in that step's ground contact (False: in the flight after it).
+    peak_frame : int
+        Frame where the triggering measure is worst in the span.
+    peak_t : float
+        Its time, seconds.
+    peak_value : float
+        Smoothed cancellation at the peak, in [0, 1]: of ``measure`` when it is a cancellation, else of
+        the axis' opposing pair.
+    peak_z : float
+        Robust z of ``measure`` at the peak (NaN when no baseline): negative for cancellations (below
+        normal), positive for ``net_momentum`` (excess over normal).
+    peak_net_norm, peak_net_si : float
+        Whole-body momentum about the axis at its largest magnitude in the span, dimensionless and
+        kg*m^2/s (signed).
+    measure : {"pair_cancellation", "segment_cancellation", "net_momentum", "contact_cancellation"}
+        The measure that triggered the event most strongly (``net_momentum``: whole-body momentum
+        larger than its normal value at that moment of the step; ``contact_cancellation``: the whole
+        contact cancelled less than the athlete's other contacts).
+    basis : {"own_pattern", "absolute", "both"}
+        Outside the athlete's own pattern in this clip (robust z), below the absolute bound, or both.
+    side : str
+        The group that overwhelmed: "push side"/"swing side" (mediolateral) or "lower body"/
+        "upper body" (vertical).
+    opposed_side : str
+        The group that failed to offset it.
+    rotation_sign : int
+        Sign of the excess whole-body momentum over the span (+1 or -1; 0 unknown).
+    rotation : str
+        Direction in body words (e.g. "pitched forward").
+    rotation_camera : str
+        Direction as seen from the camera ("" when the running direction is unknown).
+    top_segments : tuple of (str, float)
+        Segments driving the excess, with their share of it (shares of the positive contributions
+        along the excess direction, summing to 1 over all driving segments), largest first.
+    top_parts : tuple of (str, float)
+        The same grouped into body parts ("right arm", "left leg", "trunk", "head").
+    confidence : float
+        In [0, 1]: axis confidence x mean frame confidence over the span x strength
+        (0.5 at the threshold, 1 at twice the threshold).
+    explanation : str
+        One plain-language sentence for a coach.
+    """
+
+    axis: str
+    start_frame: int
+    end_frame: int
+    start_t: float
+    end_t: float
+    duration_s: float
+    step_index: int
+    step_foot: str
+    in_contact: bool
+    peak_frame: int
+    peak_t: float
+    peak_value: float
+    peak_z: float
+    peak_net_norm: float
+    peak_net_si: float
+    measure: str
+    basis: str
+    side: str
+    opposed_side: str
+    rotation_sign: int
+    rotation: str
+    rotation_camera: str
+    top_segments: tuple[tuple[str, float], ...]
+    top_parts: tuple[tuple[str, float], ...]
+    confidence: float
+    explanation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as JSON-ready data (NaN becomes None)."""
+        d = asdict(self)
+        d["step_number"] = self.step_index + 1 if self.step_index >= 0 else None
+        d["top_segments"] = [{"name": n, "share": s} for n, s in self.top_segments]
+        d["top_parts"] = [{"name": n, "share": s} for n, s in self.top_parts]
+        return _clean(d)
+
+
+@dataclass(frozen=True)
+class StepBalance:
+    """Balance per ground contact (n entries, aligned with ``Kinematics.steps``).
+
+    A step runs from this contact's touchdown to the next touchdown (for the last contact: to its
+    toe-off plus the clip's median flight time, or the clip's end).
+
+    Attributes
+    ----------
+    foot : ndarray of int8, shape (n,)
+        0 left, 1 right.
+    start_t, end_t : ndarray, shape (n,)
+        Step span, seconds.
+    speed_mps : ndarray, shape (n,)
+        Step speed from ``Steps.speed_mps``, m/s (NaN unknown).
+    cancellation_vertical, cancellation_mediolateral : ndarray, shape (n,)
+        Magnitude-weighted pair cancellation over the whole step, in [0, 1].
+    contact_cancellation_vertical, contact_cancellation_mediolateral : ndarray, shape (n,)
+        The same over the ground contact only.
+    segment_cancellation_vertical, segment_cancellation_mediolateral : ndarray, shape (n,)
+        Magnitude-weighted segment cancellation over the whole step.
+    score_vertical, score_mediolateral : ndarray, shape (n,)
+        ``100 * cancellation_<axis>``, 0-100.
+    score : ndarray, shape (n,)
+        Axis scores averaged with the axis confidences as weights, 0-100.
+    n_events : ndarray of int, shape (n,)
+        Breakdown events whose peak falls in the step.
+    """
+
+    foot: np.ndarray
+    start_t: np.ndarray
+    end_t: np.ndarray
+    speed_mps: np.ndarray
+    cancellation_vertical: np.ndarray
+    cancellation_mediolateral: np.ndarray
+    contact_cancellation_vertical: np.ndarray
+    contact_cancellation_mediolateral: np.ndarray
+    segment_cancellation_vertical: np.ndarray
+    segment_cancellation_mediolateral: np.ndarray
+    score_vertical: np.ndarray
+    score_mediolateral: np.ndarray
+    score: np.ndarray
+    n_events: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of steps."""
+        return int(self.foot.shape[0])
+
+
+@dataclass(frozen=True)
+class SpeedTrend:
+    """Whether balance held as speed rose within the clip.
+
+    Attributes
+    ----------
+    basis : {"speed", "step", "none"}
+        Step score regressed on step speed, on step number (speed unknown or steady), or not at all.
+    n : int
+        Steps used.
+    slope : float
+        Score points per m/s (basis "speed") or per step (basis "step"); NaN for "none".
+    r : float
+        Pearson correlation; NaN when undefined.
+    change : float
+        Fitted change of the score over the range of the regressor, score points.
+    verdict : {"held", "faded", "improved", "unknown"}
+        Plain verdict.
+    sentence : str
+        One sentence for a coach.
+    """
+
+    basis: str
+    n: int
+    slope: float
+    r: float
+    change: float
+    verdict: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class BalanceAssessment:
+    """The balance analysis of one clip.
+
+    Attributes
+    ----------
+    assessed : bool
+        False when the clip does not show running (no events are then reported).
+    status : str
+        One sentence: why it was or was not assessed.
+    series : dict of str to BalanceSeries
+        Per-axis per-frame measures, keys "vertical" and "mediolateral".
+    events : tuple of BreakdownEvent
+        Breakdowns in time order.
+    steps : StepBalance
+        Per-step table.
+    score, score_vertical, score_mediolateral : float
+        Clip scores, 0-100 (mean of the step scores; NaN when unknown).
+    left_score, right_score : float
+        Mean step score of left-foot and right-foot contacts, 0-100.
+    asymmetry_pct : float
+        ``100 * (left - right) / mean(left, right)``: positive when left-foot steps balance better.
+    trend : SpeedTrend
+        Did balance hold as speed rose.
+    direction : int
+        Running direction in the image (+1 to image right, -1 to image left, 0 unknown).
+    norm_factor : float
+        M*h*sqrt(g*h), kg*m^2/s, used for every ``_norm`` value.
+    duration_s : float
+        Clip duration, seconds.
+    findings : str
+        One plain-language paragraph.
+    config : BalanceConfig
+        Thresholds used.
+    uncertain_events : tuple of BreakdownEvent
+        Breakdowns found but with confidence below ``config.min_event_confidence`` (not in ``events``).
+    """
+
+    assessed: bool
+    status: str
+    series: dict[str, BalanceSeries]
+    events: tuple[BreakdownEvent, ...]
+    steps: StepBalance
+    score: float
+    score_vertical: float
+    score_mediolateral: float
+    left_score: float
+    right_score: float
+    asymmetry_pct: float
+    trend: SpeedTrend
+    direction: int
+    norm_factor: float
+    duration_s: float
+    findings: str
+    config: BalanceConfig = field(default_factory=BalanceConfig)
+    uncertain_events: tuple[BreakdownEvent, ...] = ()
+
+    def to_dict(self, include_series: bool = False) -> dict[str, Any]:
+        """Return the ``balance`` section of report.json (strict-JSON-ready: NaN becomes None).
+
+        Parameters
+        ----------
+        include_series : bool
+            Also include the per-frame series (large; off by default).
+
+        Returns
+        -------
+        dict
+            Layout described by ``sprintbal/report/schema.json``.
+        """
+        s = self.steps
+        steps = []
+        for k in range(s.n):
+            steps.append(
+                {
+                    "step": k + 1,
+                    "foot": _FOOT_WORDS.get(int(s.foot[k]), "unknown"),
+                    "start_s": s.start_t[k],
+                    "end_s": s.end_t[k],
+                    "speed_mps": s.speed_mps[k],
+                    "score": s.score[k],
+                    "score_vertical": s.score_vertical[k],
+                    "score_mediolateral": s.score_mediolateral[k],
+                    "cancellation_vertical": s.cancellation_vertical[k],
+                    "cancellation_mediolateral": s.cancellation_mediolateral[k],
+                    "contact_cancellation_vertical": s.contact_cancellation_vertical[k],
+                    "contact_cancellation_mediolateral": s.contact_cancellation_mediolateral[k],
+                    "segment_cancellation_vertical": s.segment_cancellation_vertical[k],
+                    "segment_cancellation_mediolateral": s.segment_cancellation_mediolateral[k],
+                    "n_events": int(s.n_events[k]),
+                }
+            )
+        axes: dict[str, Any] = {}
+        for name, ser in self.series.items():
+            contact = ser.judged
+            axes[name] = {
+                "lab_axis": "Y" if ser.axis_index == AXIS_Y else "Z",
+                "pair": list(ser.pair),
+                "side_labels": list(ser.side_labels),
+                "axis_confidence": ser.axis_confidence,
+                "median_pair_cancellation": _nanmedian(ser.pair_cancellation_smooth[contact]),
+                "median_segment_cancellation": _nanmedian(ser.segment_cancellation_smooth[contact]),
+                "max_abs_net_norm": _nanmax(np.abs(ser.net_norm)),
+                "max_abs_net_kgm2s": _nanmax(np.abs(ser.net_si)),
+                "judged_fraction": float(np.mean(ser.judged)) if ser.judged.size else 0.0,
+                "n_events": sum(1 for e in self.events if e.axis == name),
+            }
+            if include_series:
+                axes[name]["series"] = {
+                    "net_norm": ser.net_norm,
+                    "segment_cancellation": ser.segment_cancellation,
+                    "pair_cancellation_smooth": ser.pair_cancellation_smooth,
+                    "segment_cancellation_smooth": ser.segment_cancellation_smooth,
+                    "pair_z": ser.pair_z,
+                    "net_excess_z": ser.net_excess_z,
+                    "dominant": ser.dominant,
+                    "flagged": ser.flagged,
+                }
+        out = {
+            "schema_version": BALANCE_SCHEMA_VERSION,
+            "assessed": self.assessed,
+            "status": self.status,
+            "conventions": {
+                "vertical": "lab Y; H > 0 counter-clockwise seen from above (runner's right side moving forward)",
+                "mediolateral": "lab Z; H > 0 forward-toward-up (backward pitch); H < 0 forward pitch",
+                "camera": "counter-clockwise as seen from the camera iff sign(H_z) * direction > 0; "
+                "direction +1 = runner moving to image right",
+                "cancellation": "1 - |A + B| / (|A| + |B|), magnitude-weighted over windows; 1 = fully offset",
+                "score": "100 x magnitude-weighted pair cancellation over the step; overall = "
+                "axis scores weighted by axis confidence",
+                "normalisation": "net_norm = H / (M * h * sqrt(g * h)), dimensionless",
+                "asymmetry_pct": "100 * (left - right) / mean(left, right); positive = left-foot steps better",
+            },
+            "direction": self.direction,
+            "norm_factor_kgm2s": self.norm_factor,
+            "duration_s": self.duration_s,
+            "scores": {
+                "overall": self.score,
+                "vertical": self.score_vertical,
+                "mediolateral": self.score_mediolateral,
+                "left_foot": self.left_score,
+                "right_foot": self.right_score,
+                "asymmetry_pct": self.asymmetry_pct,
+            },
+            "trend": asdict(self.trend),
+            "axes": axes,
+            "steps": steps,
+            "events": [e.to_dict() for e in self.events],
+            "uncertain_events": [e.to_dict() for e in self.uncertain_events],
+            "findings": self.findings,
+            "thresholds": asdict(self.config),
+        }
+        return _clean(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Small pure helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    """Convert numpy types and tuples to JSON types; NaN/inf become None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    return value
+
+
+def _nanmedian(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _nanmax(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(np.max(x)) if x.size else float("nan")
+
+
+def _nanmean(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(np.mean(x)) if x.size else float("nan")
+
+
+def compute_pair_cancellation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-frame cancellation of two momentum series, ``1 - |a + b| / (|a| + |b|)``.
+
+    Parameters
+    ----------
+    a, b : ndarray, shape (T,)
+        Angular momentum of two groups about one axis (any consistent unit).
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        In [0, 1]; 1 when they are equal and opposite, 0 when one is zero or both share a sign.
+        NaN where either is not finite or both are zero.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    den = np.abs(a) + np.abs(b)
+    num = np.abs(a + b)
+    out = np.full(a.shape, np.nan)
+    ok = np.isfinite(den) & (den > 0)
+    out[ok] = 1.0 - num[ok] / den[ok]
+    return out
+
+
+def _segment_terms(seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``|sum_i H_i|`` and ``sum_i |H_i|`` per frame over finite segments (NaN if none)."""
+    seg = np.asarray(seg, dtype=float)
+    if seg.ndim != 2 or seg.shape[1] == 0:
+        nan = np.full(seg.shape[0], np.nan)
+        return nan, nan.copy()
+    fin = np.isfinite(seg)
+    any_fin = fin.any(axis=1)
+    z = np.where(fin, seg, 0.0)
+    num = np.abs(z.sum(axis=1))
+    den = np.abs(z).sum(axis=1)
+    num[~any_fin] = np.nan
+    den[~any_fin] = np.nan
+    return num, den
+
+
+def compute_segment_cancellation(seg: np.ndarray) -> np.ndarray:
+    """Per-frame segment-level cancellation ``1 - |sum_i H_i| / sum_i |H_i|`` (Herr & Popovic 2008).
+
+    Parameters
+    ----------
+    seg : ndarray, shape (T, S)
+        Each segment's angular momentum about one axis; NaN segments are left out.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        In [0, 1]; NaN where no segment is finite or all are zero.
+    """
+    num, den = _segment_terms(seg)
+    out = np.full(num.shape, np.nan)
+    ok = np.isfinite(den) & (den > 0)
+    out[ok] = 1.0 - num[ok] / den[ok]
+    return out
+
+
+def _moving_sum(x: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving sum over ``width`` (odd) frames, zero-padded at the ends."""
+    if width <= 1 or x.size == 0:
+        return x.astype(float).copy()
+    kernel = np.ones(width)
+    return np.convolve(x, kernel, mode="same")
+
+
+def compute_windowed_cancellation(
+    num: np.ndarray, den: np.ndarray, use: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Magnitude-weighted cancellation over a centred window: ``1 - sum_W num / sum_W den``.
+
+    Parameters
+    ----------
+    num : ndarray, shape (T,)
+        ``|A + B|`` (or ``|sum H_i|``) per frame.
+    den : ndarray, shape (T,)
+        ``|A| + |B|`` (or ``sum |H_i|``) per frame.
+    use : ndarray of bool, shape (T,)
+        Frames allowed into the windows.
+    width : int
+        Window width in frames (odd).
+
+    Returns
+    -------
+    c : ndarray, shape (T,)
+        Windowed cancellation, NaN where the window holds no usable magnitude.
+    mean_den : ndarray, shape (T,)
+        Mean ``den`` of the usable frames in each window (for the magnitude gate).
+    """
+    ok = use & np.isfinite(num) & np.isfinite(den)
+    n_s = _moving_sum(np.where(ok, num, 0.0), width)
+    d_s = _moving_sum(np.where(ok, den, 0.0), width)
+    cnt = _moving_sum(ok.astype(float), width)
+    c = np.full(num.shape, np.nan)
+    mean_den = np.full(num.shape, np.nan)
+    good = (d_s > 0) & (cnt > 0.5)
+    c[good] = np.clip(1.0 - n_s[good] / d_s[good], 0.0, 1.0)
+    mean_den[good] = d_s[good] / cnt[good]
+    return c, mean_den
+
+
+def _weighted_c(num: np.ndarray, den: np.ndarray, mask: np.ndarray) -> float:
+    m = mask & np.isfinite(num) & np.isfinite(den)
+    d = float(den[m].sum()) if m.any() else 0.0
+    if d <= 0:
+        return float("nan")
+    return float(np.clip(1.0 - float(num[m].sum()) / d, 0.0, 1.0))
+
+
+def _center_scale(v: np.ndarray, tail: str, floor: float) -> tuple[float, float]:
+    """Median and robust spread of ``v``: the largest of 1.4826 x MAD, the quantile spread and ``floor``.
+
+    The quantile spread is ``(median - P25) / 0.6745`` for ``tail == "lower"`` (cancellation: only drops
+    matter, and its lower tail is long because it is bounded above by 1) or the interquartile range /
+    1.349 for ``"both"``; both equal the standard deviation for normal data and, like the quartiles
+    they use, tolerate up to a quarter of abnormal values (a breakdown in the baseline itself).
+    """
+    m = float(np.median(v))
+    mad = _MAD_TO_SD * float(np.median(np.abs(v - m)))
+    p25, p75 = (float(q) for q in np.percentile(v, [25.0, 75.0]))
+    q = (m - p25) / 0.6745 if tail == "lower" else (p75 - p25) / 1.349
+    return m, max(mad, q, floor, 1e-9)
+
+
+def compute_gait_bins(
+    t: np.ndarray, step_start: np.ndarray, step_end: np.ndarray, n_bins: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Place each frame in the gait cycle: its step and its bin of the step's time fraction.
+
+    Parameters
+    ----------
+    t : ndarray, shape (T,)
+        Frame times, seconds.
+    step_start, step_end : ndarray, shape (n,)
+        Step spans (touchdown to next touchdown), seconds; NaN unknown.
+    n_bins : int
+        Bins per step (0: no phase alignment).
+
+    Returns
+    -------
+    step_of : ndarray of int, shape (T,)
+        Index of the step holding each frame, -1 none.
+    bin_of : ndarray of int, shape (T,)
+        ``floor(n_bins * (t - start) / (end - start))``, -1 outside every step.
+    """
+    t = np.asarray(t, dtype=float)
+    step_of = np.full(t.shape, -1, dtype=int)
+    bin_of = np.full(t.shape, -1, dtype=int)
+    if n_bins <= 0:
+        return step_of, bin_of
+    for k in range(np.asarray(step_start).shape[0]):
+        a, b = float(step_start[k]), float(step_end[k])
+        if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
+            continue
+        m = (t >= a - 1e-9) & (t < b - 1e-9)
+        step_of[m] = k
+        bin_of[m] = np.clip(np.floor(n_bins * (t[m] - a) / (b - a)).astype(int), 0, n_bins - 1)
+    return step_of, bin_of
+
+
+def compute_baseline(
+    x: np.ndarray,
+    kind: np.ndarray,
+    bin_of: np.ndarray,
+    step_of: np.ndarray,
+    n_bins: int,
+    mad_floor: float,
+    min_frames: int,
+    min_bin_samples: int,
+    tail: str = "lower",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the athlete's own normal value and spread for every frame, robustly, from this clip.
+
+    Phase-aligned where possible: frames at the same fraction of the step over all steps (the frame's
+    own bin, or when that is too sparse the bin and its two neighbours, circularly), when they hold at
+    least ``min_bin_samples`` finite values from at least three different steps. Otherwise frames of
+    the same phase kind (contact or flight), when there are at least ``min_frames`` of them.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T,)
+        Values (NaN = not judged).
+    kind : ndarray of int, shape (T,)
+        1 contact, 0 flight, -1 none.
+    bin_of, step_of : ndarray of int, shape (T,)
+        From :func:`compute_gait_bins`.
+    n_bins : int
+        Bins per step.
+    mad_floor : float
+        Smallest spread used, same unit as ``x``.
+    min_frames : int
+        Fewest values of a phase kind for the fallback baseline.
+    min_bin_samples : int
+        Fewest values in a bin neighbourhood for the phase-aligned baseline.
+    tail : {"lower", "both"}
+        Which quantile spread guards the MAD against long tails (see :func:`_center_scale`).
+
+    Returns
+    -------
+    median : ndarray, shape (T,)
+        Normal value per frame (NaN where no baseline).
+    scale : ndarray, shape (T,)
+        ``max(1.4826 * MAD, quantile spread, mad_floor)`` per frame (NaN where no baseline).
+    """
+    x = np.asarray(x, dtype=float)
+    med = np.full(x.shape, np.nan)
+    scale = np.full(x.shape, np.nan)
+    fin = np.isfinite(x)
+    for k in np.unique(kind):
+        if k < 0:
+            continue
+        sel = (kind == k) & fin
+        if int(sel.sum()) < max(1, min_frames):
+            continue
+        m, sd = _center_scale(x[sel], tail, mad_floor)
+        tgt = kind == k
+        med[tgt] = m
+        scale[tgt] = sd
+    if n_bins > 0:
+        for b in range(n_bins):
+            sel = (bin_of == b) & fin & (kind >= 0)
+            if int(sel.sum()) < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
+                hood = [(b - 1) % n_bins, b, (b + 1) % n_bins]
+                sel = np.isin(bin_of, hood) & fin & (kind >= 0)
+                if int(sel.sum()) < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
+                    continue
+            m, sd = _center_scale(x[sel], tail, mad_floor)
+            tgt = (bin_of == b) & (kind >= 0)
+            med[tgt] = m
+            scale[tgt] = sd
+    return med, scale
+
+
+def find_spans(flag: np.ndarray) -> list[tuple[int, int]]:
+    """Return (start, end) inclusive index pairs of runs of True in ``flag``."""
+    f = np.asarray(flag, dtype=bool)
+    if f.size == 0:
+        return []
+    d = np.diff(np.concatenate(([0], f.astype(np.int8), [0])))
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1) - 1
+    return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
+
+
+def merge_spans(spans: Sequence[tuple[int, int]], t: np.ndarray, max_gap_s: float) -> list[tuple[int, int]]:
+    """Merge spans whose gap (time from one's last frame to the next's first, minus one frame) is short.
+
+    Parameters
+    ----------
+    spans : sequence of (int, int)
+        Sorted inclusive index spans.
+    t : ndarray, shape (T,)
+        Frame times, seconds.
+    max_gap_s : float
+        Largest gap to bridge, seconds.
+
+    Returns
+    -------
+    list of (int, int)
+        Merged spans.
+    """
+    out: list[tuple[int, int]] = []
+    dt = _frame_interval(t)
+    for s, e in spans:
+        if out and (t[s] - t[out[-1][1]] - dt) <= max_gap_s + 1e-9:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _frame_interval(t: np.ndarray) -> float:
+    t = np.asarray(t, dtype=float)
+    if t.size < 2:
+        return 1.0 / 30.0
+    d = np.diff(t)
+    d = d[np.isfinite(d) & (d > 0)]
+    return float(np.median(d)) if d.size else 1.0 / 30.0
+
+
+def segment_part(name: str) -> str:
+    """Return the coach-level body part of a segment name ("right arm", "left leg", "trunk", "head").
+
+    Parameters
+    ----------
+    name : str
+        A segment name such as ``"left_thigh"`` or ``"right_forearm"``.
+
+    Returns
+    -------
+    str
+        Body part.
+    """
+    n = name.lower()
+    side = ""
+    if n.startswith(("left", "l_")) or "_left" in n:
+        side = "left "
+    elif n.startswith(("right", "r_")) or "_right" in n:
+        side = "right "
+    if any(k in n for k in ("thigh", "shank", "foot", "calf", "leg", "toe", "knee", "ankle")):
+        return f"{side}leg"
+    if any(k in n for k in ("arm", "hand", "wrist", "elbow")):
+        return f"{side}arm"
+    if "head" in n or "neck" in n:
+        return "head"
+    return "trunk"
+
+
+def rotation_words(axis: str, sign: int, direction: int) -> tuple[str, str]:
+    """Describe a rotation in body words and as seen from the camera.
+
+    Parameters
+    ----------
+    axis : {"vertical", "mediolateral"}
+        Axis of the rotation.
+    sign : int
+        Sign of the angular momentum about the lab axis (+1, -1; 0 unknown).
+    direction : int
+        Running direction in the image: +1 to image right, -1 to image left, 0 unknown.
+
+    Returns
+    -------
+    body : str
+        E.g. "pitched forward" (mediolateral, H_z < 0) or "twisted to the left (right side moving
+        forward, counter-clockwise seen from above)" (vertical, H_y > 0). "" when sign is 0.
+    camera : str
+        "counter-clockwise as seen from the camera" etc.; "" when the direction or sign is unknown.
+
+    Notes
+    -----
+    With the runner moving to image right the lab axes are X = image right, Y = image up, so
+    Z = X x Y points out of the image toward the camera: the runner's right side faces the camera and
+    a positive rotation about Z is counter-clockwise on screen. Moving to image left, X = image left
+    and Z points into the image, so the same rotation is clockwise on screen. Hence counter-clockwise
+    on screen iff ``sign * direction > 0``; about the vertical axis the same product says whether the
+    side nearer the camera (right side when direction is +1) moves forward.
+    """
+    if sign == 0:
+        return "", ""
+    if axis == "mediolateral":
+        body = "tipped backward (trunk back, legs swinging up in front)" if sign > 0 else "pitched forward"
+    else:
+        body = (
+            "twisted to the left (right side moving forward, counter-clockwise seen from above)"
+            if sign > 0
+            else "twisted to the right (left side moving forward, clockwise seen from above)"
+        )
+    if direction not in (1, -1):
+        return body, ""
+    positive = sign * direction > 0
+    if axis == "mediolateral":
+        camera = "counter-clockwise as seen from the camera" if positive else "clockwise as seen from the camera"
+    else:
+        camera = (
+            "the side nearer the camera moving forward"
+            if positive
+            else "the side farther from the camera moving forward"
+        )
+    return body, camera
+
+
+def _direction_of(kin: Kinematics) -> int:
+    d = kin.info.get("direction") if isinstance(kin.info, dict) else None
+    try:
+        v = float(d)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+    if not math.isfinite(v) or v == 0:
+        return 0
+    return 1 if v > 0 else -1
+
+
+def _join(words: Sequence[str]) -> str:
+    words = list(words)
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --------------------------------------------------------------------------------------------
+# Steps
+# --------------------------------------------------------------------------------------------
+
+
+def _step_windows(kin: Kinematics) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return per-contact (start, end, toeoff) times; a step ends at the next touchdown."""
+    s = kin.steps
+    n = s.n
+    td = np.asarray(s.touchdown_t, dtype=float)
+    to = np.asarray(s.toeoff_t, dtype=float)
+    t_end = float(kin.t[-1]) if kin.t.size else float("nan")
+    flights = np.asarray(s.flight_s, dtype=float)
+    med_flight = _nanmedian(flights)
+    start = td.copy()
+    end = np.full(n, np.nan)
+    for k in range(n):
+        nxt = td[k + 1 :]
+        nxt = nxt[np.isfinite(nxt) & (nxt > td[k])] if np.isfinite(td[k]) else nxt[:0]
+        if nxt.size:
+            end[k] = float(nxt.min())
+        elif np.isfinite(to[k]):
+            end[k] = min(to[k] + (med_flight if np.isfinite(med_flight) else 0.0), t_end)
+        elif np.isfinite(td[k]):
+            end[k] = t_end
+    return start, end, to
+
+
+def _locate_step(t: float, start: np.ndarray, end: np.ndarray) -> int:
+    for k in range(start.shape[0]):
+        if np.isfinite(start[k]) and np.isfinite(end[k]) and start[k] <= t < end[k] + 1e-9:
+            return k
+    return -1
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------
+
+
+def _axis_series(
+    kin: Kinematics,
+    axis: str,
+    ax: int,
+    cfg: BalanceConfig,
+    valid: np.ndarray,
+    kind: np.ndarray,
+    width: int,
+    bin_of: np.ndarray,
+    step_of: np.ndarray,
+) -> tuple[BalanceSeries, dict[str, np.ndarray]]:
+    """Compute one axis' series, plus the working arrays event detection needs."""
+    g = kin.groups
+    first, second = PAIRS[axis]
+    a = np.asarray(getattr(g, first)[:, ax], dtype=float)
+    b = np.asarray(getattr(g, second)[:, ax], dtype=float)
+    total = np.asarray(g.total[:, ax], dtype=float)
+    nf = float(kin.norm_factor) if np.isfinite(kin.norm_factor) and kin.norm_factor > 0 else float("nan")
+    net_norm = total / nf
+
+    num_p, den_p = np.abs(a + b), np.abs(a) + np.abs(b)
+    seg = np.asarray(kin.segment_h[:, :, ax], dtype=float) if kin.segment_h.ndim == 3 else np.zeros((total.size, 0))
+    num_s, den_s = _segment_terms(seg)
+    have_seg = bool(np.isfinite(den_s).any())
+
+    use = valid & np.isfinite(num_p) & np.isfinite(den_p)
+    c_pair, md_pair = compute_windowed_cancellation(num_p, den_p, use, width)
+    use_s = valid & np.isfinite(num_s) & np.isfinite(den_s)
+    c_seg, md_seg = compute_windowed_cancellation(num_s, den_s, use_s, width)
+
+    # Magnitude gate: C is meaningless when both groups are tiny.
+    ref_p = _nanmedian(den_p[use])
+    ref_s = _nanmedian(den_s[use_s])
+    gate_p = use & (md_pair >= cfg.min_magnitude_fraction * ref_p) if np.isfinite(ref_p) else np.zeros_like(use)
+    gate_s = use_s & (md_seg >= cfg.min_magnitude_fraction * ref_s) if np.isfinite(ref_s) else np.zeros_like(use)
+    c_pair = np.where(gate_p, c_pair, np.nan)
+    c_seg = np.where(gate_s, c_seg, np.nan)
+    # Per-frame (raw) values under the same gate, used to pin down an event's extent.
+    raw_p = compute_pair_cancellation(a, b)
+    raw_p = (
+        np.where(use & (den_p >= cfg.min_magnitude_fraction * ref_p), raw_p, np.nan)
+        if np.isfinite(ref_p)
+        else raw_p * np.nan
+    )
+    raw_s = compute_segment_cancellation(seg)
+    raw_s = (
+        np.where(use_s & (den_s >= cfg.min_magnitude_fraction * ref_s), raw_s, np.nan)
+        if np.isfinite(ref_s)
+        else raw_s * np.nan
+    )
+
+    base = (kind, bin_of, step_of, int(cfg.phase_bins), cfg.mad_floor, int(cfg.min_baseline_frames))
+    med_p, sc_p = compute_baseline(c_pair, *base, int(cfg.min_bin_samples))
+    med_s, sc_s = compute_baseline(c_seg, *base, int(cfg.min_bin_samples))
+    # With three or more steps the normal pattern is known step by step: frames outside every step
+    # (clip edges, where filtering and differentiation are least reliable) are not judged against it.
+    outside = (step_of < 0) & (np.unique(step_of[step_of >= 0]).size >= 3) & (int(cfg.phase_bins) > 0)
+    for arr in (med_p, sc_p, med_s, sc_s):
+        arr[outside] = np.nan
+    z_pair = (c_pair - med_p) / sc_p
+    z_seg = (c_seg - med_s) / sc_s
+    # The same baseline applied to raw (unsmoothed) frame values.
+    zr_pair = (raw_p - med_p) / sc_p
+    zr_seg = (raw_s - med_s) / sc_s
+
+    # Excess whole-body momentum against its own phase-aligned normal value. Left and right steps are
+    # mirror images: mirroring the body (Z -> -Z) flips momentum about the vertical axis and keeps it
+    # about the mediolateral axis, so vertical-axis values of right-foot steps are sign-flipped first.
+    mirror = np.ones(total.shape)
+    if axis == "vertical":
+        feet = np.asarray(kin.steps.foot)
+        side = np.where(step_of >= 0, feet[np.clip(step_of, 0, max(feet.size - 1, 0))] if feet.size else -1, -1)
+        side = np.where(side >= 0, side, np.asarray(kin.push_side))
+        mirror = np.where(side == 0, 1.0, np.where(side == 1, -1.0, np.nan))
+    m_net = total * mirror
+    use_n = use & np.isfinite(m_net)
+    n_s = _moving_sum(np.where(use_n, m_net, 0.0), width)
+    n_c = _moving_sum(use_n.astype(float), width)
+    net_s = np.where(gate_p & (n_c > 0.5), n_s / np.maximum(n_c, 1e-12), np.nan)
+    net_floor = cfg.mad_floor * ref_p if np.isfinite(ref_p) else float("nan")
+    med_n, sc_n = compute_baseline(
+        net_s, kind, bin_of, step_of, int(cfg.phase_bins), net_floor, int(cfg.min_baseline_frames),
+        int(cfg.min_bin_samples), "both",
+    )  # fmt: skip
+    med_n[outside] = np.nan
+    sc_n[outside] = np.nan
+    z_net = (net_s - med_n) / sc_n
+    raw_net = np.where(gate_p, m_net, np.nan)
+    zr_net = (raw_net - med_n) / sc_n
+    with np.errstate(invalid="ignore"):
+        # only departures away from zero count: the body turned more than usual
+        x_net = np.where(np.abs(net_s) > np.abs(med_n), np.abs(z_net), 0.0)
+        xr_net = np.where(np.abs(raw_net) > np.abs(med_n), np.abs(zr_net), 0.0)
+    x_net = np.where(np.isfinite(z_net), x_net, np.nan)
+    xr_net = np.where(np.isfinite(zr_net), xr_net, np.nan)
+
+    # Dominant group: the one whose sign the net takes (larger one if both share it).
+    dominant = np.full(total.shape, -1, dtype=np.int8)
+    sa, sb, st = np.sign(a), np.sign(b), np.sign(total)
+    fin = np.isfinite(a) & np.isfinite(b) & np.isfinite(total) & (st != 0)
+    only_a = fin & (sa == st) & (sb != st)
+    only_b = fin & (sb == st) & (sa != st)
+    both = fin & (sa == st) & (sb == st)
+    dominant[only_a] = 0
+    dominant[only_b] = 1
+    dominant[both & (np.abs(a) >= np.abs(b))] = 0
+    dominant[both & (np.abs(a) < np.abs(b))] = 1
+    direction_sign = np.where(np.isfinite(total), np.sign(total), 0).astype(np.int8)
+
+    ac = kin.axis_confidence.get(axis, 0.5) if isinstance(kin.axis_confidence, dict) else 0.5
+    ac = float(ac) if ac is not None and np.isfinite(ac) else 0.5
+    judged = np.isfinite(c_pair) | np.isfinite(c_seg)
+    ser = BalanceSeries(
+        axis=axis,
+        axis_index=ax,
+        pair=(first, second),
+        side_labels=SIDE_LABELS[axis],
+        net_si=total,
+        net_norm=net_norm,
+        segment_cancellation=compute_segment_cancellation(seg),
+        push_swing_cancellation=compute_pair_cancellation(g.push[:, ax], g.swing[:, ax]),
+        lower_upper_cancellation=compute_pair_cancellation(g.lower[:, ax], g.upper[:, ax]),
+        pair_cancellation_smooth=c_pair,
+        segment_cancellation_smooth=c_seg,
+        pair_z=z_pair,
+        segment_z=z_seg,
+        net_excess_z=x_net,
+        dominant=dominant,
+        direction_sign=direction_sign,
+        judged=judged,
+        flagged=np.zeros(total.shape, dtype=bool),
+        axis_confidence=float(np.clip(ac, 0.0, 1.0)),
+    )
+    # The absolute bound judges whole ground contacts: magnitude-weighted (segment) cancellation over
+    # each contact, so a one-frame dip of a noisy estimate cannot trip it. In flight whole-body momentum
+    # cannot change, and flight cancellation is low even in normal running (section 1: 10th pct 0-0.18).
+    contact_c = np.full(total.shape, np.nan)
+    t = np.asarray(kin.t, dtype=float)
+    td = np.asarray(kin.steps.touchdown_t, dtype=float)
+    to = np.asarray(kin.steps.toeoff_t, dtype=float)
+    in_contact_phase = np.isin(kin.phase, _CONTACT_PHASES)
+    # Each contact is also compared with the athlete's other contacts (median and spread of the
+    # per-contact pair and segment cancellations): robust at low frame rates, where a contact is 3-4
+    # frames and a frame-level, phase-aligned comparison is under-sampled.
+    contact_z = np.full(total.shape, np.nan)
+    per_contact: list[tuple[np.ndarray, float, float]] = []
+    for k in range(kin.steps.n):
+        if not (np.isfinite(td[k]) and np.isfinite(to[k])):
+            continue
+        m = (t >= td[k] - 1e-9) & (t <= to[k] + 1e-9) & in_contact_phase
+        c_k = _weighted_c(num_s, den_s, m & use_s) if have_seg else _weighted_c(num_p, den_p, m & use)
+        contact_c[m] = c_k
+        per_contact.append((m, _weighted_c(num_p, den_p, m & use), _weighted_c(num_s, den_s, m & use_s)))
+    for j in (1, 2):
+        vals = np.array([pc[j] for pc in per_contact], dtype=float)
+        fin_v = vals[np.isfinite(vals)]
+        if fin_v.size < int(cfg.min_contacts_baseline):
+            continue
+        med_c, sc_c = _center_scale(fin_v, "lower", cfg.mad_floor)
+        for (m, *_), v in zip(per_contact, vals, strict=True):
+            if np.isfinite(v):
+                zc = (v - med_c) / sc_c
+                contact_z[m] = np.fmin(contact_z[m], zc) if np.isfinite(contact_z[m]).any() else zc
+    work = {
+        "contact_c": contact_c,
+        "contact_z": contact_z,
+        "a": a,
+        "b": b,
+        "seg": seg,
+        "have_seg": np.array(have_seg),
+        "num_p": num_p,
+        "den_p": den_p,
+        "num_s": num_s,
+        "den_s": den_s,
+        "use": use,
+        "use_s": use_s,
+        "zr_pair": zr_pair,
+        "zr_seg": zr_seg,
+        "raw_s": raw_s,
+        "raw_p": raw_p,
+        "xr_net": xr_net,
+    }
+    return ser, work
+
+
+def _detect(
+    kin: Kinematics,
+    ser: BalanceSeries,
+    work: dict[str, np.ndarray],
+    cfg: BalanceConfig,
+    direction: int,
+    step_start: np.ndarray,
+    step_end: np.ndarray,
+    step_toeoff: np.ndarray,
+    edge: np.ndarray,
+) -> list[BreakdownEvent]:
+    t = np.asarray(kin.t, dtype=float)
+    dt = _frame_interval(t)
+    rz = float(cfg.robust_z)
+    minc = float(cfg.min_cancellation)
+    have_seg = bool(work["have_seg"])
+    contact = np.isin(kin.phase, _CONTACT_PHASES)
+    contact_c = work["contact_c"]
+    with np.errstate(invalid="ignore"):
+        rel_p = ser.pair_z < -rz
+        rel_s = ser.segment_z < -rz
+        rel_n = ser.net_excess_z > rz
+        abs_c = (contact_c < minc) & ser.judged
+        rel_c = (work["contact_z"] < -rz) & ser.judged
+        flag = (rel_p | rel_s | rel_n | rel_c | abs_c) & ~edge
+        raw_abs = abs_c & ((work["raw_s"] < minc) if have_seg else (work["raw_p"] < minc))
+        raw_flag = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz) | raw_abs | rel_c
+        raw_flag &= ~edge
+    spans = merge_spans(find_spans(flag), t, float(cfg.merge_gap_s))
+    events: list[BreakdownEvent] = []
+    for s0, e0 in spans:
+        core = np.flatnonzero(raw_flag[s0 : e0 + 1])
+        s, e = (s0 + int(core[0]), s0 + int(core[-1])) if core.size else (s0, e0)
+        duration = float(t[e] - t[s]) + dt
+        if duration < float(cfg.min_duration_s) - 1e-9:
+            continue
+        if cfg.require_contact and not contact[s : e + 1].any():
+            continue
+        events.append(_make_event(kin, ser, work, cfg, direction, s, e, duration, step_start, step_end, step_toeoff))
+    return events
+
+
+def _make_event(
+    kin: Kinematics,
+    ser: BalanceSeries,
+    work: dict[str, np.ndarray],
+    cfg: BalanceConfig,
+    direction: int,
+    s: int,
+    e: int,
+    duration: float,
+    step_start: np.ndarray,
+    step_end: np.ndarray,
+    step_toeoff: np.ndarray,
+) -> BreakdownEvent:
+    t = np.asarray(kin.t, dtype=float)
+    rz = float(cfg.robust_z)
+    minc = float(cfg.min_cancellation)
+    sl = slice(s, e + 1)
+    have_seg = bool(work["have_seg"])
+
+    # Which measure triggered most strongly: severity 0 at the threshold, 1 at twice the threshold.
+    def sev_rel(z: np.ndarray) -> float:
+        v = z[sl][np.isfinite(z[sl])]
+        return float(((-v - rz) / rz).max()) if v.size else -np.inf
+
+    cc = work["contact_c"][sl]
+    av = cc[np.isfinite(cc)]
+    sev_abs = float(((minc - av) / max(minc, 1e-9)).max()) if av.size and minc > 0 else -np.inf
+    xn = ser.net_excess_z[sl][np.isfinite(ser.net_excess_z[sl])]
+    sev_net = float(((xn - rz) / rz).max()) if xn.size else -np.inf
+    cand = {
+        ("pair_cancellation", "own_pattern"): sev_rel(ser.pair_z),
+        ("segment_cancellation", "own_pattern"): sev_rel(ser.segment_z),
+        ("net_momentum", "own_pattern"): sev_net,
+        ("contact_cancellation", "own_pattern"): sev_rel(work["contact_z"]),
+        ("segment_cancellation" if have_seg else "pair_cancellation", "absolute"): sev_abs,
+    }
+    (measure, basis), severity = max(cand.items(), key=lambda kv: kv[1])
+    rel_hit = max(v for (_, b), v in cand.items() if b == "own_pattern") >= 0
+    if (basis == "own_pattern" and sev_abs >= 0) or (basis == "absolute" and rel_hit):
+        basis = "both"
+    if measure == "contact_cancellation":
+        czs = work["contact_z"][sl]
+        pv = np.where(np.isfinite(czs), ser.pair_cancellation_smooth[sl], np.nan)
+        if np.isfinite(pv).any():
+            peak = s + int(np.nanargmin(pv))
+        elif np.isfinite(czs).any():
+            peak = s + int(np.nanargmin(czs))
+        else:
+            peak = (s + e) // 2
+        peak_value = float(ser.pair_cancellation_smooth[peak])
+        peak_z = float(work["contact_z"][peak])
+    elif measure == "net_momentum":
+        xs = ser.net_excess_z[sl]
+        peak = s + int(np.nanargmax(xs)) if np.isfinite(xs).any() else (s + e) // 2
+        peak_value = float(ser.pair_cancellation_smooth[peak])
+        peak_z = float(ser.net_excess_z[peak])
+    else:
+        series = ser.pair_cancellation_smooth if measure == "pair_cancellation" else ser.segment_cancellation_smooth
+        zser = ser.pair_z if measure == "pair_cancellation" else ser.segment_z
+        vals = series[sl]
+        peak = s + int(np.nanargmin(vals)) if np.isfinite(vals).any() else (s + e) // 2
+        peak_value = float(series[peak])
+        peak_z = float(zser[peak])
+
+    net = ser.net_si[sl]
+    if np.isfinite(net).any():
+        k = int(np.nanargmax(np.abs(net)))
+        peak_net_si = float(net[k])
+        peak_net_norm = float(ser.net_norm[s + k])
+    else:
+        peak_net_si = peak_net_norm = float("nan")
+    net_sum = float(np.nansum(net))
+    sign = int(np.sign(net_sum)) if np.isfinite(net_sum) else 0
+
+    # Which group overwhelmed: the larger contribution along the excess direction.
+    a, b = work["a"][sl], work["b"][sl]
+    ca = float(np.nansum(a)) * sign
+    cb = float(np.nansum(b)) * sign
+    side_i = 0 if ca >= cb else 1
+    side = ser.side_labels[side_i]
+    opposed = ser.side_labels[1 - side_i]
+
+    # Segments driving the excess.
+    top_segments: tuple[tuple[str, float], ...] = ()
+    top_parts: tuple[tuple[str, float], ...] = ()
+    seg = work["seg"]
+    if have_seg and sign != 0 and seg.shape[1] == len(kin.segment_names):
+        contrib = np.nansum(seg[sl], axis=0) * sign
+        pos = np.clip(contrib, 0.0, None)
+        tot = float(pos.sum())
+        if tot > 0:
+            order = np.argsort(-pos)
+            top_segments = tuple(
+                (kin.segment_names[i], round(float(pos[i] / tot), 3)) for i in order[:3] if pos[i] / tot >= 0.05
+            )
+            parts: dict[str, float] = {}
+            for i, name in enumerate(kin.segment_names):
+                p = segment_part(name)
+                parts[p] = parts.get(p, 0.0) + float(contrib[i])
+            ppos = {p: v for p, v in parts.items() if v > 0}
+            ptot = sum(ppos.values())
+            if ptot > 0:
+                top_parts = tuple(
+                    (p, round(v / ptot, 3))
+                    for p, v in sorted(ppos.items(), key=lambda kv: -kv[1])[:3]
+                    if v / ptot >= 0.1
+                )
+
+    # Confidence.
+    fc = np.asarray(kin.frame_confidence[sl], dtype=float)
+    mean_fc = float(np.nanmean(fc)) if np.isfinite(fc).any() else 0.0
+    strength = 0.5 + 0.5 * float(np.clip(severity if np.isfinite(severity) else 0.0, 0.0, 1.0))
+    confidence = float(np.clip(ser.axis_confidence * np.clip(mean_fc, 0.0, 1.0) * strength, 0.0, 1.0))
+
+    step_index = _locate_step(float(t[peak]), step_start, step_end)
+    step_foot = ""
+    in_contact = False
+    if step_index >= 0:
+        step_foot = _FOOT_WORDS.get(int(kin.steps.foot[step_index]), "")
+        to = step_toeoff[step_index]
+        in_contact = bool(np.isfinite(to) and t[peak] <= to + 1e-9)
+    body, camera = rotation_words(ser.axis, sign, direction)
+
+    where = f"At {t[s]:.2f}-{t[e]:.2f} s"
+    if step_index >= 0:
+        what = f"{step_foot} foot contact" if in_contact else f"flight after the {step_foot} foot contact"
+        where += f" (step {step_index + 1}, {what})"
+    sentence = f"{where} {_GROUP_PHRASES[side]} overwhelmed {_GROUP_PHRASES[opposed]} about the {AXIS_WORDS[ser.axis]}"
+    if body:
+        sentence += f": the body {body}"
+        if camera:
+            sentence += f", {camera}"
+    if top_parts:
+        sentence += f", driven mostly by the {_join([p for p, _ in top_parts[:2]])}"
+    sentence += "."
+    if ser.axis == "vertical" and ser.axis_confidence < 0.5:
+        sentence += " Twisting is hard to see from a side camera, so treat this one with caution."
+    elif confidence < 0.3:
+        sentence += " The body was poorly seen here, so treat this one with caution."
+
+    return BreakdownEvent(
+        axis=ser.axis,
+        start_frame=int(s),
+        end_frame=int(e),
+        start_t=float(t[s]),
+        end_t=float(t[e]),
+        duration_s=float(duration),
+        step_index=int(step_index),
+        step_foot=step_foot,
+        in_contact=in_contact,
+        peak_frame=int(peak),
+        peak_t=float(t[peak]),
+        peak_value=peak_value,
+        peak_z=peak_z,
+        peak_net_norm=peak_net_norm,
+        peak_net_si=peak_net_si,
+        measure=measure,
+        basis=basis,
+        side=side,
+        opposed_side=opposed,
+        rotation_sign=sign,
+        rotation=body,
+        rotation_camera=camera,
+        top_segments=top_segments,
+        top_parts=top_parts,
+        confidence=confidence,
+        explanation=sentence,
+    )
+
+
+def compute_speed_trend(
+    score: np.ndarray, speed: np.ndarray, min_abs_r: float, min_change: float, min_steps: int = 4
+) -> SpeedTrend:
+    """Judge whether the step score held as speed rose (or over the clip when speed is unknown).
+
+    Parameters
+    ----------
+    score : ndarray, shape (n,)
+        Step scores, 0-100 (NaN unknown).
+    speed : ndarray, shape (n,)
+        Step speeds, m/s (NaN unknown).
+    min_abs_r : float
+        Smallest |r| that counts as a trend.
+    min_change : float
+        Smallest fitted change over the regressor's range, score points, that counts as a trend.
+    min_steps : int
+        Fewest steps with a score needed.
+
+    Returns
+    -------
+    SpeedTrend
+        Basis "speed" when at least ``min_steps`` steps have a speed and speed spans >= 0.3 m/s,
+        else "step" (score against step number), else "none".
+    """
+    score = np.asarray(score, dtype=float)
+    speed = np.asarray(speed, dtype=float)
+    idx = np.arange(1, score.size + 1, dtype=float)
+    ok_sc = np.isfinite(score)
+    ok_sp = ok_sc & np.isfinite(speed)
+    if int(ok_sp.sum()) >= min_steps and float(np.ptp(speed[ok_sp])) >= 0.3:
+        basis, x, y = "speed", speed[ok_sp], score[ok_sp]
+    elif int(ok_sc.sum()) >= min_steps:
+        basis, x, y = "step", idx[ok_sc], score[ok_sc]
+    else:
+        n = int(ok_sc.sum())
+        return SpeedTrend(
+            "none", n, float("nan"), float("nan"), float("nan"), "unknown",
+            "Too few steps were measured to tell whether balance held as speed rose.",
+        )  # fmt: skip
+    slope = float(np.polyfit(x, y, 1)[0])
+    sx, sy = float(np.std(x)), float(np.std(y))
+    r = float(np.corrcoef(x, y)[0, 1]) if sx > 0 and sy > 0 else 0.0
+    change = slope * float(np.ptp(x))
+    verdict = ("faded" if change < 0 else "improved") if abs(r) >= min_abs_r and abs(change) >= min_change else "held"
+    if basis == "speed":
+        order = np.argsort(idx[ok_sp])
+        xs = x[order]
+        rising = (
+            xs.size >= 2 and float(np.corrcoef(np.arange(xs.size), xs)[0, 1]) > 0 if float(np.std(xs)) > 0 else False
+        )
+        lo, hi = float(x.min()), float(x.max())
+        as_what = "as speed rose" if rising else "at the faster steps"
+        if verdict == "held":
+            sentence = (
+                f"Balance held {as_what} ({lo:.1f} to {hi:.1f} m/s): the step score changed by "
+                f"{change:+.0f} points across that range."
+            )
+        else:
+            sentence = (
+                f"Balance {verdict} {as_what}: from {lo:.1f} to {hi:.1f} m/s the step score "
+                f"{'fell' if change < 0 else 'rose'} by {abs(change):.0f} points."
+            )
+    else:
+        lead = "Step speed was unknown or steady, so balance was followed from step to step instead"
+        if verdict == "held":
+            sentence = f"{lead}: it held over the clip (score change {change:+.0f} points from first to last step)."
+        else:
+            sentence = (
+                f"{lead}: it {verdict} over the clip, the step score "
+                f"{'falling' if change < 0 else 'rising'} by {abs(change):.0f} points from first to last step."
+            )
+    return SpeedTrend(basis, int(x.size), slope, r, change, verdict, sentence)
+
+
+def assess_balance(kin: Kinematics, cfg: BalanceConfig) -> BalanceAssessment:
+    """Find where rotational balance breaks down in one clip and summarise it for a coach.
+
+    Parameters
+    ----------
+    kin : Kinematics
+        Kinematics of the clip (group and segment angular momenta, phases, steps, confidences).
+    cfg : BalanceConfig
+        Thresholds.
+
+    Returns
+    -------
+    BalanceAssessment
+        Per-axis series, breakdown events, per-step scores, clip scores and findings.
+        No events when ``kin.is_running`` is False (the status says so). Never raises on
+        all-NaN or very short input.
+
+    Notes
+    -----
+    A frame is judged when its phase is known, its confidence is at least
+    ``cfg.min_frame_confidence`` and the windowed group magnitude is at least
+    ``cfg.min_magnitude_fraction`` of the clip's median. A frame is abnormal when the windowed pair or
+    segment cancellation lies more than ``cfg.robust_z`` robust standard deviations below the clip's
+    own median at the same moment of the other steps (``cfg.phase_bins`` per step; where too few steps,
+    the same phase kind, contact or flight; spread floored at ``cfg.mad_floor``), or
+    the windowed segment cancellation of a ground-contact frame is below ``cfg.min_cancellation``.
+    Abnormal runs closer than ``cfg.merge_gap_s`` are merged, trimmed to the first and last frame
+    that is abnormal on its own (unsmoothed), and kept when they last at least ``cfg.min_duration_s`` and (with
+    ``cfg.require_contact``) include a ground-contact frame.
+    """
+    t = np.asarray(kin.t, dtype=float)
+    n_t = int(t.shape[0])
+    dt = _frame_interval(t)
+    duration = float(t[-1] - t[0]) + dt if n_t else 0.0
+    direction = _direction_of(kin)
+    width = max(1, round(float(cfg.smooth_window_s) / dt))
+    width = width + 1 if width % 2 == 0 else width
+
+    phase = np.asarray(kin.phase)
+    conf = np.asarray(kin.frame_confidence, dtype=float)
+    with np.errstate(invalid="ignore"):
+        valid = (phase != PHASE_UNKNOWN) & np.isfinite(conf) & (conf >= cfg.min_frame_confidence) & np.isfinite(t)
+    # Frames near the clip's ends, where zero-lag filtering and differentiation are least reliable, are
+    # not judged for breakdowns (they still count in the step scores).
+    edge = np.zeros(n_t, dtype=bool)
+    if n_t:
+        edge = (t < t[0] + cfg.edge_margin_s - 1e-9) | (t > t[-1] - cfg.edge_margin_s + 1e-9)
+    kind = np.where(np.isin(phase, _CONTACT_PHASES), 1, np.where(phase == PHASE_FLIGHT, 0, -1))
+    kind = np.where(valid, kind, -1)
+
+    step_start, step_end, step_toeoff = _step_windows(kin)
+    step_of, bin_of = compute_gait_bins(t, step_start, step_end, int(cfg.phase_bins))
+    series: dict[str, BalanceSeries] = {}
+    works: dict[str, dict[str, np.ndarray]] = {}
+    for axis, ax in AXES:
+        series[axis], works[axis] = _axis_series(kin, axis, ax, cfg, valid, kind, width, bin_of, step_of)
+
+    assessed = bool(kin.is_running) and n_t >= 2
+    events: list[BreakdownEvent] = []
+    if not kin.is_running:
+        status = f"Not assessed: the clip does not show running ({kin.running_reason.rstrip('.')})."
+    elif n_t < 2:
+        status = "Not assessed: the clip is too short."
+    elif not any(bool(s.judged.any()) for s in series.values()):
+        status = "Assessed, but no frame could be judged (unknown phase, low confidence or no momentum)."
+    else:
+        status = "Assessed."
+    if assessed:
+        for axis, _ in AXES:
+            events += _detect(kin, series[axis], works[axis], cfg, direction, step_start, step_end, step_toeoff, edge)
+    events.sort(key=lambda ev: (ev.start_t, ev.axis))
+    uncertain = [ev for ev in events if ev.confidence < cfg.min_event_confidence]
+    events = [ev for ev in events if ev.confidence >= cfg.min_event_confidence]
+    for axis, ser in series.items():
+        for ev in events:
+            if ev.axis == axis:
+                ser.flagged[ev.start_frame : ev.end_frame + 1] = True
+
+    steps = _step_table(kin, series, works, step_start, step_end, step_toeoff, events)
+    score_v = _nanmean(steps.score_vertical)
+    score_m = _nanmean(steps.score_mediolateral)
+    score = _nanmean(steps.score)
+    if steps.n == 0 or not np.isfinite(score):
+        # No usable steps: fall back to all judged frames.
+        score_v = _frames_score(works["vertical"])
+        score_m = _frames_score(works["mediolateral"])
+        score = _combine_scores(
+            np.array([score_v]), np.array([score_m]), series["vertical"].axis_confidence,
+            series["mediolateral"].axis_confidence,
+        )[0]  # fmt: skip
+    left = _nanmean(steps.score[steps.foot == 0])
+    right = _nanmean(steps.score[steps.foot == 1])
+    asym = (
+        100.0 * (left - right) / ((left + right) / 2.0)
+        if np.isfinite(left + right) and left + right > 0
+        else float("nan")
+    )
+    trend = compute_speed_trend(steps.score, steps.speed_mps, cfg.trend_min_abs_r, cfg.trend_min_change)
+    findings = _findings(
+        kin, assessed, status, series, events, steps, score, score_v, score_m, left, right, asym, trend, uncertain
+    )
+    return BalanceAssessment(
+        assessed=assessed,
+        status=status,
+        series=series,
+        events=tuple(events),
+        steps=steps,
+        score=float(score),
+        score_vertical=float(score_v),
+        score_mediolateral=float(score_m),
+        left_score=left,
+        right_score=right,
+        asymmetry_pct=float(asym),
+        trend=trend,
+        direction=direction,
+        norm_factor=float(kin.norm_factor),
+        duration_s=duration,
+        findings=findings,
+        config=cfg,
+        uncertain_events=tuple(uncertain),
+    )
+
+
+def _frames_score(work: dict[str, np.ndarray]) -> float:
+    return 100.0 * _weighted_c(work["num_p"], work["den_p"], work["use"])
+
+
+def _combine_scores(sv: np.ndarray, sm: np.ndarray, wv: float, wm: float) -> np.ndarray:
+    """Average the axis scores with the axis confidences as weights (equal weights if both are 0)."""
+    if wv + wm <= 0:
+        wv = wm = 1.0
+    out = np.full(sv.shape, np.nan)
+    for i in range(sv.shape[0]):
+        num = den = 0.0
+        for s, w in ((sv[i], wv), (sm[i], wm)):
+            if np.isfinite(s) and w > 0:
+                num += w * s
+                den += w
+        if den > 0:
+            out[i] = num / den
+    return out
+
+
+def _step_table(
+    kin: Kinematics,
+    series: dict[str, BalanceSeries],
+    works: dict[str, dict[str, np.ndarray]],
+    start: np.ndarray,
+    end: np.ndarray,
+    toeoff: np.ndarray,
+    events: Sequence[BreakdownEvent],
+) -> StepBalance:
+    t = np.asarray(kin.t, dtype=float)
+    n = kin.steps.n
+    res: dict[str, np.ndarray] = {}
+    for axis in ("vertical", "mediolateral"):
+        w = works[axis]
+        c = np.full(n, np.nan)
+        cc = np.full(n, np.nan)
+        cs = np.full(n, np.nan)
+        for k in range(n):
+            if not (np.isfinite(start[k]) and np.isfinite(end[k])):
+                continue
+            in_step = (t >= start[k] - 1e-9) & (t < end[k] - 1e-9)
+            c[k] = _weighted_c(w["num_p"], w["den_p"], in_step & w["use"])
+            cs[k] = _weighted_c(w["num_s"], w["den_s"], in_step & w["use_s"])
+            if np.isfinite(toeoff[k]):
+                in_contact = (t >= start[k] - 1e-9) & (t <= toeoff[k] + 1e-9)
+                cc[k] = _weighted_c(w["num_p"], w["den_p"], in_contact & w["use"])
+        res[f"c_{axis}"], res[f"cc_{axis}"], res[f"cs_{axis}"] = c, cc, cs
+    sv = 100.0 * res["c_vertical"]
+    sm = 100.0 * res["c_mediolateral"]
+    score = _combine_scores(sv, sm, series["vertical"].axis_confidence, series["mediolateral"].axis_confidence)
+    n_events = np.zeros(n, dtype=int)
+    for ev in events:
+        if 0 <= ev.step_index < n:
+            n_events[ev.step_index] += 1
+    return StepBalance(
+        foot=np.asarray(kin.steps.foot, dtype=np.int8).copy(),
+        start_t=start,
+        end_t=end,
+        speed_mps=np.asarray(kin.steps.speed_mps, dtype=float).copy(),
+        cancellation_vertical=res["c_vertical"],
+        cancellation_mediolateral=res["c_mediolateral"],
+        contact_cancellation_vertical=res["cc_vertical"],
+        contact_cancellation_mediolateral=res["cc_mediolateral"],
+        segment_cancellation_vertical=res["cs_vertical"],
+        segment_cancellation_mediolateral=res["cs_mediolateral"],
+        score_vertical=sv,
+        score_mediolateral=sm,
+        score=score,
+        n_events=n_events,
+    )
+
+
+def _findings(
+    kin: Kinematics,
+    assessed: bool,
+    status: str,
+    series: dict[str, BalanceSeries],
+    events: Sequence[BreakdownEvent],
+    steps: StepBalance,
+    score: float,
+    score_v: float,
+    score_m: float,
+    left: float,
+    right: float,
+    asym: float,
+    trend: SpeedTrend,
+    uncertain: Sequence[BreakdownEvent] = (),
+) -> str:
+    if not kin.is_running:
+        reason = kin.running_reason.strip().rstrip(".")
+        return "No balance breakdowns are reported because this clip does not look like running" + (
+            f" ({reason})." if reason else "."
+        )
+    if not assessed:
+        return status
+    parts: list[str] = []
+    n_steps = int(np.isfinite(steps.score).sum())
+    if np.isfinite(score):
+        sv = f"{score_v:.0f}" if np.isfinite(score_v) else "unknown"
+        sm = f"{score_m:.0f}" if np.isfinite(score_m) else "unknown"
+        over = f"over {n_steps} measured steps" if n_steps else "over the clip"
+        parts.append(
+            f"Rotational balance scored {score:.0f} out of 100 {over} (100 means the push side and swing side, "
+            f"and the upper and lower body, cancelled each other's rotation completely): "
+            f"{sm} for tipping forward and back, {sv} for twisting."
+        )
+    else:
+        parts.append("Rotational balance could not be scored: too little of the body's motion was seen well enough.")
+    if series["vertical"].axis_confidence < 0.5:
+        parts.append("Twisting is hard to judge from a side camera, so weigh that part less.")
+    if not events:
+        parts.append("No breakdowns were found: the rotations stayed within this athlete's own normal pattern.")
+    else:
+        best = max(events, key=lambda ev: ev.confidence)
+        n_ml = sum(1 for ev in events if ev.axis == "mediolateral")
+        n_v = len(events) - n_ml
+        count = f"{len(events)} breakdown{'s were' if len(events) > 1 else ' was'} found"
+        detail = []
+        if n_ml:
+            detail.append(f"{n_ml} in tipping forward and back")
+        if n_v:
+            detail.append(f"{n_v} in twisting")
+        parts.append(f"{count} ({_join(detail)}). The clearest: {best.explanation}")
+    if uncertain:
+        n_u = len(uncertain)
+        twist = sum(1 for ev in uncertain if ev.axis == "vertical")
+        why = (
+            "mostly in twisting, which a side camera sees poorly"
+            if twist * 2 >= n_u
+            else "the body was not seen well enough there"
+        )
+        parts.append(f"{n_u} more possible breakdown{'s were' if n_u > 1 else ' was'} too uncertain to report ({why}).")
+    if np.isfinite(left) and np.isfinite(right):
+        better = "left" if left > right else "right"
+        sym = "about even" if abs(asym) < 5 else f"the {better}-foot steps were better balanced by {abs(asym):.0f}%"
+        parts.append(f"Left-foot steps scored {left:.0f} and right-foot steps {right:.0f}: {sym}.")
+    parts.append(trend.sentence)
+    return " ".join(parts)

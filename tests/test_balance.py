@@ -1,0 +1,623 @@
+"""Known-answer tests of sprintbal.balance on hand-made Kinematics objects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sprintbal.balance import (
+    assess_balance,
+    compute_pair_cancellation,
+    compute_segment_cancellation,
+    compute_speed_trend,
+    find_spans,
+    merge_spans,
+    rotation_words,
+    segment_part,
+)
+from sprintbal.config import BalanceConfig
+from sprintbal.kinematics.result import (
+    PHASE_FLIGHT,
+    PHASE_LEFT,
+    PHASE_RIGHT,
+    GroupMomenta,
+    Kinematics,
+    Steps,
+)
+
+SCHEMA = Path(__file__).resolve().parents[1] / "sprintbal" / "report" / "schema.json"
+
+SEGMENTS = (
+    "head",
+    "trunk",
+    "left_upper_arm",
+    "left_forearm",
+    "left_hand",
+    "right_upper_arm",
+    "right_forearm",
+    "right_hand",
+    "left_thigh",
+    "left_shank",
+    "left_foot",
+    "right_thigh",
+    "right_shank",
+    "right_foot",
+)
+IDX = {n: i for i, n in enumerate(SEGMENTS)}
+LEG = {0: ("left_thigh", "left_shank", "left_foot"), 1: ("right_thigh", "right_shank", "right_foot")}
+ARM = {0: ("left_upper_arm", "left_forearm", "left_hand"), 1: ("right_upper_arm", "right_forearm", "right_hand")}
+LEG_SPLIT = (0.6, 0.3, 0.1)
+ARM_SPLIT = (0.5, 0.35, 0.15)
+NORM = 70.0 * 1.75 * np.sqrt(9.81 * 1.75)
+
+Modifier = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+
+
+def _groups(seg: np.ndarray, push: np.ndarray) -> GroupMomenta:
+    """Group sums from segment momenta and the per-frame push side (0 left, 1 right)."""
+    t_n = seg.shape[0]
+    legs = {s: seg[:, [IDX[n] for n in LEG[s]], :].sum(axis=1) for s in (0, 1)}
+    upper = seg[:, [IDX[n] for n in (*ARM[0], *ARM[1], "trunk", "head")], :].sum(axis=1)
+    stance = np.where((push == 0)[:, None], legs[0], legs[1])
+    swing = np.where((push == 0)[:, None], legs[1], legs[0])
+    lower = legs[0] + legs[1]
+    assert stance.shape == (t_n, 3)
+    return GroupMomenta(push=stance + upper, swing=swing, lower=lower, upper=upper, total=lower + upper)
+
+
+def make_kin(
+    *,
+    n_steps: int = 10,
+    fps: float = 100.0,
+    step_s: float = 0.24,
+    contact_s: float = 0.11,
+    noise: float = 0.02,
+    modify: Modifier | None = None,
+    is_running: bool = True,
+    direction: int = 1,
+    confidence: Callable[[np.ndarray], np.ndarray] | None = None,
+    speeds: np.ndarray | None = None,
+    axis_confidence: dict[str, float] | None = None,
+    seed: int = 0,
+) -> Kinematics:
+    """A clean sprint: push and swing legs opposite and equal in pitch, legs against arms in yaw.
+
+    Pitch (lab Z): left leg ``P cos(pi (t - m0) / step_s)`` (positive around left contacts), right leg
+    its negative, arms opposite to each other; so push (stance leg + arms + trunk) = -swing.
+    Yaw (lab Y): both legs share ``Yl cos(...)`` (positive around left contacts: right side forward);
+    arms and trunk carry its negative; so lower = -upper.
+    """
+    rng = np.random.default_rng(seed)
+    lead = 0.05
+    t = np.arange(0.0, lead + n_steps * step_s + 0.05, 1.0 / fps)
+    t_n = t.size
+    td = lead + step_s * np.arange(n_steps)
+    to = td + contact_s
+    foot = (np.arange(n_steps) % 2).astype(np.int8)  # left first
+    phase = np.full(t_n, PHASE_FLIGHT, np.int8)
+    push = np.full(t_n, 1, np.int8)  # before the first (left) contact the right leg pushed last
+    for k in range(n_steps):
+        phase[(t >= td[k]) & (t <= to[k])] = PHASE_LEFT if foot[k] == 0 else PHASE_RIGHT
+        push[t >= td[k]] = foot[k]
+    m0 = td[0] + contact_s / 2
+    wave = np.cos(np.pi * (t - m0) / step_s)
+    p_amp = 0.03 * NORM  # push-group pitch, normalised 0.03 (BIOMECHANICS section 1 table)
+    y_amp = 0.004 * NORM
+    seg = np.zeros((t_n, len(SEGMENTS), 3))
+    for side, sgn in ((0, 1.0), (1, -1.0)):
+        for name, share in zip(LEG[side], LEG_SPLIT, strict=True):
+            seg[:, IDX[name], 2] = sgn * p_amp * wave * share
+            seg[:, IDX[name], 1] = 0.5 * y_amp * wave * share
+        for name, share in zip(ARM[side], ARM_SPLIT, strict=True):
+            seg[:, IDX[name], 2] = sgn * 0.1 * p_amp * np.sin(np.pi * (t - m0) / step_s) * share
+            seg[:, IDX[name], 1] = -0.45 * y_amp * wave * share
+    seg[:, IDX["trunk"], 1] = -0.1 * y_amp * wave
+    seg += noise * rng.standard_normal(seg.shape) * np.array([0.0, y_amp, p_amp]) / 4
+    if modify is not None:
+        modify(seg, t, push)
+    groups = _groups(seg, push)
+    fc = np.ones(t_n) if confidence is None else confidence(t)
+    if speeds is None:
+        speeds = np.linspace(7.0, 9.0, n_steps)
+    steps = Steps(
+        foot=foot,
+        touchdown_t=td,
+        toeoff_t=to,
+        contact_s=to - td,
+        flight_s=np.r_[np.full(n_steps - 1, step_s - contact_s), np.nan],
+        step_s=np.r_[np.full(n_steps - 1, step_s), np.nan],
+        step_length_m=np.asarray(speeds) * step_s,
+        speed_mps=np.asarray(speeds, dtype=float),
+        timing_uncertainty_s=0.5 / fps,
+    )
+    return Kinematics(
+        t=t,
+        points=np.zeros((t_n, 33, 3)),
+        com=np.zeros((t_n, 3)),
+        com_velocity=np.zeros((t_n, 3)),
+        phase=phase,
+        push_side=push,
+        segment_names=SEGMENTS,
+        segment_h=seg,
+        groups=groups,
+        norm_factor=float(NORM),
+        frame_confidence=fc,
+        axis_confidence=axis_confidence or {"vertical": 0.4, "mediolateral": 0.9},
+        steps=steps,
+        is_running=is_running,
+        running_reason="cadence 250 steps/min with flight phases" if is_running else "no flight phase was found",
+        info={"direction": direction},
+    )
+
+
+def zero_swing_pitch(t0: float, t1: float) -> Modifier:
+    """The swing leg stops offsetting the push side about the mediolateral axis in [t0, t1)."""
+
+    def mod(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        for i in np.flatnonzero((t >= t0) & (t < t1)):
+            for name in LEG[1 - int(push[i])]:
+                seg[i, IDX[name], 2] *= 0.02
+
+    return mod
+
+
+def zero_arms(t0: float, t1: float) -> Modifier:
+    """The arms stop moving in [t0, t1)."""
+
+    def mod(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        w = (t >= t0) & (t < t1)
+        for name in (*ARM[0], *ARM[1]):
+            seg[w, IDX[name], :] *= 0.02
+
+    return mod
+
+
+CFG = BalanceConfig()
+
+
+def _overlaps(ev, t0: float, t1: float) -> bool:
+    return ev.start_t < t1 and ev.end_t >= t0
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_pair_and_segment_cancellation_known_values():
+    c = compute_pair_cancellation(np.array([1.0, 1.0, 1.0, 0.0, np.nan]), np.array([-1.0, 0.0, -0.5, 0.0, 1.0]))
+    assert c[0] == pytest.approx(1.0)
+    assert c[1] == pytest.approx(0.0)
+    assert c[2] == pytest.approx(1 - 0.5 / 1.5)
+    assert np.isnan(c[3]) and np.isnan(c[4])
+    s = compute_segment_cancellation(np.array([[1.0, -1.0, 2.0], [np.nan, np.nan, np.nan], [1.0, 1.0, np.nan]]))
+    assert s[0] == pytest.approx(1 - 2 / 4)
+    assert np.isnan(s[1])
+    assert s[2] == pytest.approx(0.0)
+
+
+def test_spans_and_merging():
+    flag = np.array([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 1], bool)
+    assert find_spans(flag) == [(1, 2), (5, 5), (10, 10)]
+    t = np.arange(11) * 0.01
+    assert merge_spans(find_spans(flag), t, 0.02) == [(1, 5), (10, 10)]
+    assert merge_spans(find_spans(flag), t, 0.0) == [(1, 2), (5, 5), (10, 10)]
+    assert find_spans(np.zeros(0, bool)) == []
+
+
+def test_clean_alternation_gives_no_event_and_high_scores():
+    kin = make_kin()
+    a = assess_balance(kin, CFG)
+    assert a.assessed
+    assert a.events == ()
+    assert a.score_mediolateral > 90 and a.score_vertical > 90
+    assert a.steps.n == 10 and np.all(np.isfinite(a.steps.score))
+    assert "No breakdowns" in a.findings
+    # push and swing really are opposite: per-frame pair cancellation near 1 where magnitudes are large
+    ml = a.series["mediolateral"]
+    big = np.abs(kin.groups.push[:, 2]) > 0.5 * np.abs(kin.groups.push[:, 2]).max()
+    assert np.nanmedian(ml.push_swing_cancellation[big]) > 0.95
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_swing_leg_vanishing_gives_one_mediolateral_event_naming_push_side(seed):
+    kin = make_kin(modify=zero_swing_pitch(1.0, 1.2), seed=seed)
+    a = assess_balance(kin, CFG)
+    assert len(a.events) == 1, [e.explanation for e in a.events]
+    ev = a.events[0]
+    assert ev.axis == "mediolateral"
+    assert _overlaps(ev, 1.0, 1.2)
+    assert ev.start_t >= 0.95 and ev.end_t <= 1.25
+    assert ev.side == "push side" and ev.opposed_side == "swing side"
+    assert 0 <= ev.step_index < 10
+    assert kin.steps.touchdown_t[ev.step_index] <= ev.peak_t
+    assert ev.peak_value < 0.5
+    assert ev.confidence > 0.5
+    # the excess comes from the push leg(s), not the arms
+    assert ev.top_parts and "leg" in ev.top_parts[0][0]
+    assert f"step {ev.step_index + 1}" in ev.explanation
+    assert "push side" in ev.explanation and "swing leg" in ev.explanation
+    assert a.series["mediolateral"].flagged.sum() == ev.end_frame - ev.start_frame + 1
+    assert not a.series["vertical"].flagged.any()
+    assert a.steps.n_events.sum() == 1
+
+
+def test_arms_vanishing_gives_one_vertical_event_naming_lower_body():
+    kin = make_kin(modify=zero_arms(1.0, 1.2))
+    a = assess_balance(kin, CFG)
+    assert len(a.events) == 1, [e.explanation for e in a.events]
+    ev = a.events[0]
+    assert ev.axis == "vertical"
+    assert _overlaps(ev, 1.0, 1.2)
+    assert ev.side == "lower body" and ev.opposed_side == "upper body"
+    assert all("leg" in p for p, _ in ev.top_parts)
+    assert "twist" in ev.rotation
+    # vertical axis confidence 0.4 caps the event's confidence and the sentence warns
+    assert ev.confidence <= 0.4 + 1e-9
+    assert "caution" in ev.explanation
+
+
+def test_not_running_gives_no_events_and_says_so():
+    kin = make_kin(modify=zero_swing_pitch(1.0, 1.2), is_running=False)
+    a = assess_balance(kin, CFG)
+    assert not a.assessed
+    assert a.events == ()
+    assert "does not look like running" in a.findings
+    assert "Not assessed" in a.status
+    assert a.to_dict()["events"] == []
+
+
+def test_low_confidence_lowers_event_confidence():
+    hi = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.2)), CFG)
+    lo = assess_balance(
+        make_kin(modify=zero_swing_pitch(1.0, 1.2), confidence=lambda t: np.where((t > 0.9) & (t < 1.3), 0.5, 1.0)),
+        CFG,
+    )
+    assert len(hi.events) == 1 and len(lo.events) == 1
+    assert lo.events[0].confidence < hi.events[0].confidence
+    assert lo.events[0].confidence == pytest.approx(0.5 * hi.events[0].confidence, rel=0.05)
+
+
+def test_frames_below_min_confidence_are_ignored():
+    # the whole broken window is unseen: nothing can be judged there, so nothing is reported
+    kin = make_kin(modify=zero_swing_pitch(1.0, 1.2), confidence=lambda t: np.where((t > 0.95) & (t < 1.25), 0.1, 1.0))
+    a = assess_balance(kin, CFG)
+    assert a.events == ()
+    assert not a.series["mediolateral"].judged[(kin.t > 1.0) & (kin.t < 1.2)].any()
+
+
+def test_short_breakdowns_are_dropped():
+    short = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.03)), CFG)
+    assert short.events == ()
+    longer = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.08)), CFG)
+    assert len(longer.events) == 1
+    assert longer.events[0].duration_s >= CFG.min_duration_s
+    # a stricter duration (longer than the whole 0.11 s contact) drops it again
+    assert assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.08)), replace(CFG, min_duration_s=0.15)).events == ()
+
+
+def test_breakdown_only_in_flight_is_not_reported_when_contact_required():
+    # 0.13 s flight of step 4 (toe-off 0.05+4*0.24+0.11 = 1.12) to the next touchdown at 1.25
+    kin = make_kin(modify=zero_swing_pitch(1.135, 1.235))
+    assert assess_balance(kin, CFG).events == ()
+    assert len(assess_balance(kin, replace(CFG, require_contact=False)).events) == 1
+
+
+def _nan_kin(t_n: int) -> Kinematics:
+    nan3 = np.full((t_n, 3), np.nan)
+    g = GroupMomenta(nan3, nan3, nan3, nan3, nan3)
+    return Kinematics(
+        t=np.arange(t_n) / 30.0,
+        points=np.full((t_n, 33, 3), np.nan),
+        com=nan3,
+        com_velocity=nan3,
+        phase=np.full(t_n, -1, np.int8),
+        push_side=np.full(t_n, -1, np.int8),
+        segment_names=SEGMENTS,
+        segment_h=np.full((t_n, len(SEGMENTS), 3), np.nan),
+        groups=g,
+        norm_factor=float("nan"),
+        frame_confidence=np.full(t_n, np.nan),
+        axis_confidence={},
+        steps=Steps.empty(),
+        is_running=True,
+        running_reason="",
+        info={},
+    )
+
+
+@pytest.mark.parametrize("t_n", [0, 1, 2, 5, 40])
+def test_all_nan_and_short_inputs_do_not_raise(t_n):
+    a = assess_balance(_nan_kin(t_n), CFG)
+    assert a.events == ()
+    assert np.isnan(a.score)
+    d = a.to_dict(include_series=True)
+    json.dumps(d, allow_nan=False)
+    assert isinstance(a.findings, str) and a.findings
+
+
+def test_very_short_real_clip_does_not_raise():
+    kin = make_kin(n_steps=1)
+    a = assess_balance(kin, CFG)
+    assert a.trend.basis == "none"
+    json.dumps(a.to_dict(), allow_nan=False)
+
+
+def _groups_only_kin(k_left: float) -> Kinematics:
+    """Constant-sign groups: swing = -k * push on left steps, -push on right steps; lower = -upper."""
+    fps, step_s, n = 100.0, 0.2, 6
+    t = np.arange(0.0, n * step_s, 1 / fps)
+    t_n = t.size
+    td = step_s * np.arange(n)
+    foot = (np.arange(n) % 2).astype(np.int8)
+    phase = np.full(t_n, PHASE_FLIGHT, np.int8)
+    push_side = np.zeros(t_n, np.int8)
+    k = np.ones(t_n)
+    for i in range(n):
+        w = t >= td[i] - 1e-9
+        push_side[w] = foot[i]
+        k[w] = k_left if foot[i] == 0 else 1.0
+        phase[(t >= td[i] - 1e-9) & (t <= td[i] + 0.09)] = PHASE_LEFT if foot[i] == 0 else PHASE_RIGHT
+    z = np.zeros((t_n, 3))
+    push = z.copy()
+    push[:, 2] = 10.0
+    swing = z.copy()
+    swing[:, 2] = -10.0 * k
+    lower = z.copy()
+    lower[:, 1] = 2.0
+    upper = z.copy()
+    upper[:, 1] = -2.0
+    total = push + swing
+    total[:, 1] = 0.0
+    steps = Steps(
+        foot=foot,
+        touchdown_t=td,
+        toeoff_t=td + 0.09,
+        contact_s=np.full(n, 0.09),
+        flight_s=np.r_[np.full(n - 1, 0.11), np.nan],
+        step_s=np.r_[np.full(n - 1, step_s), np.nan],
+        step_length_m=np.full(n, np.nan),
+        speed_mps=np.full(n, np.nan),
+        timing_uncertainty_s=0.005,
+    )
+    return Kinematics(
+        t=t,
+        points=np.zeros((t_n, 33, 3)),
+        com=z,
+        com_velocity=z,
+        phase=phase,
+        push_side=push_side,
+        segment_names=(),
+        segment_h=np.zeros((t_n, 0, 3)),
+        groups=GroupMomenta(push, swing, lower, upper, total),
+        norm_factor=100.0,
+        frame_confidence=np.ones(t_n),
+        axis_confidence={"vertical": 0.4, "mediolateral": 0.9},
+        steps=steps,
+        is_running=True,
+        running_reason="test",
+        info={"direction": -1},
+    )
+
+
+def test_step_scores_and_left_right_asymmetry_known_answer():
+    a = assess_balance(_groups_only_kin(k_left=0.5), CFG)
+    s = a.steps
+    c_left = 1 - 0.5 / 1.5
+    left = s.foot == 0
+    np.testing.assert_allclose(s.cancellation_mediolateral[left], c_left, atol=1e-9)
+    np.testing.assert_allclose(s.cancellation_mediolateral[~left], 1.0, atol=1e-9)
+    np.testing.assert_allclose(s.score_vertical, 100.0, atol=1e-9)
+    exp_left = (0.4 * 100 + 0.9 * 100 * c_left) / 1.3
+    np.testing.assert_allclose(s.score[left], exp_left, atol=1e-6)
+    np.testing.assert_allclose(s.score[~left], 100.0, atol=1e-6)
+    assert a.left_score == pytest.approx(exp_left)
+    assert a.right_score == pytest.approx(100.0)
+    assert a.asymmetry_pct == pytest.approx(100 * (exp_left - 100) / ((exp_left + 100) / 2))
+    assert "right-foot steps were better balanced" in a.findings
+    # speed unknown -> trend judged over step number, and the sentence says so
+    assert a.trend.basis == "step"
+    assert "unknown or steady" in a.trend.sentence
+
+
+def test_symmetric_case_has_zero_asymmetry():
+    a = assess_balance(_groups_only_kin(k_left=1.0), CFG)
+    assert a.asymmetry_pct == pytest.approx(0.0, abs=1e-9)
+    assert a.score == pytest.approx(100.0)
+
+
+def test_speed_trend_verdicts():
+    speed = np.linspace(7, 9, 8)
+    faded = compute_speed_trend(90 - 10 * (speed - 7), speed, 0.5, 5.0)
+    assert faded.basis == "speed" and faded.verdict == "faded" and faded.r < -0.99
+    assert faded.change == pytest.approx(-20.0)
+    assert "faded as speed rose" in faded.sentence
+    held = compute_speed_trend(np.full(8, 85.0) + np.r_[1, -1].repeat(4), speed, 0.5, 5.0)
+    assert held.verdict == "held" and "held as speed rose" in held.sentence
+    none = compute_speed_trend(np.array([80.0, 90.0]), np.array([7.0, 8.0]), 0.5, 5.0)
+    assert none.basis == "none"
+
+
+def test_rotation_words_flip_with_running_direction():
+    body_r, cam_r = rotation_words("mediolateral", -1, +1)
+    body_l, cam_l = rotation_words("mediolateral", -1, -1)
+    assert body_r == body_l == "pitched forward"
+    assert cam_r == "clockwise as seen from the camera"
+    assert cam_l == "counter-clockwise as seen from the camera"
+    assert rotation_words("mediolateral", +1, +1)[1] == "counter-clockwise as seen from the camera"
+    assert rotation_words("mediolateral", +1, 0)[1] == ""
+    assert (
+        "left" in rotation_words("vertical", +1, 1)[0] and "counter-clockwise" in rotation_words("vertical", +1, 1)[0]
+    )
+    assert rotation_words("vertical", +1, 1)[1] == "the side nearer the camera moving forward"
+    assert rotation_words("vertical", +1, -1)[1] == "the side farther from the camera moving forward"
+
+
+def test_event_direction_words_follow_kinematics_direction():
+    right = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.2), direction=1), CFG).events[0]
+    left = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.2), direction=-1), CFG).events[0]
+    assert right.rotation == left.rotation
+    assert right.rotation_camera != left.rotation_camera
+    assert {right.rotation_camera, left.rotation_camera} == {
+        "clockwise as seen from the camera",
+        "counter-clockwise as seen from the camera",
+    }
+    unknown = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.2), direction=0), CFG).events[0]
+    assert unknown.rotation_camera == ""
+
+
+def test_segment_parts():
+    assert segment_part("right_forearm") == "right arm"
+    assert segment_part("left_upper_arm") == "left arm"
+    assert segment_part("left_thigh") == "left leg"
+    assert segment_part("trunk") == "trunk"
+    assert segment_part("head") == "head"
+
+
+def test_speed_trend_in_clip_when_balance_fades_with_speed():
+    def fade(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        # swing leg offsets less and less as the clip goes on (and speed rises)
+        gain = np.clip(1.0 - 0.5 * (t - t[0]) / (t[-1] - t[0]), 0.0, 1.0)
+        for i in range(t.size):
+            for name in LEG[1 - int(push[i])]:
+                seg[i, IDX[name], 2] *= gain[i]
+
+    a = assess_balance(make_kin(modify=fade), CFG)
+    assert a.trend.basis == "speed"
+    assert a.trend.verdict == "faded"
+
+
+def test_to_dict_validates_against_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for kin in (
+        make_kin(modify=zero_swing_pitch(1.0, 1.2)),
+        make_kin(),
+        make_kin(is_running=False),
+        _nan_kin(3),
+        _groups_only_kin(0.5),
+    ):
+        a = assess_balance(kin, CFG)
+        for include in (False, True):
+            d = a.to_dict(include_series=include)
+            json.dumps(d, allow_nan=False)
+            jsonschema.validate(d, schema, cls=jsonschema.Draft202012Validator)
+    d = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.2)), CFG).to_dict()
+    assert d["events"][0]["axis"] == "mediolateral"
+    assert d["events"][0]["step_number"] == d["events"][0]["step_index"] + 1
+
+
+def test_events_csv_round_trip(tmp_path):
+    from sprintbal.report.events_csv import (
+        EVENT_COLUMNS,
+        read_commented_csv,
+        write_events_csv,
+        write_steps_balance_csv,
+    )
+
+    a = assess_balance(make_kin(modify=zero_swing_pitch(1.0, 1.2)), CFG)
+    path = tmp_path / "events.csv"
+    write_events_csv(a, path)
+    text = path.read_text(encoding="utf-8")
+    head = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("H > 0 counter-clockwise seen from above" in line for line in head)
+    assert any("backward pitch" in line for line in head)
+    assert any("seconds" in line for line in head)
+    rows = read_commented_csv(path)
+    assert len(rows) == 1
+    assert tuple(rows[0]) == EVENT_COLUMNS
+    ev = a.events[0]
+    assert rows[0]["axis"] == "mediolateral" and rows[0]["side"] == "push side"
+    assert float(rows[0]["start_t"]) == pytest.approx(ev.start_t, abs=1e-4)
+    assert int(rows[0]["step_number"]) == ev.step_index + 1
+    assert rows[0]["explanation"] == ev.explanation
+    assert not list(tmp_path.glob(".events.csv.*"))  # atomic: no temporary left behind
+
+    write_events_csv(assess_balance(make_kin(), CFG), path)
+    assert read_commented_csv(path) == []
+    steps_path = tmp_path / "steps_balance.csv"
+    write_steps_balance_csv(a, steps_path)
+    srows = read_commented_csv(steps_path)
+    assert len(srows) == a.steps.n
+    assert float(srows[0]["score"]) == pytest.approx(a.steps.score[0], rel=1e-3)
+    assert sum(int(r["n_events"]) for r in srows) == 1
+
+
+def test_gait_bins_and_phase_aligned_baseline():
+    from sprintbal.balance import compute_baseline, compute_gait_bins
+
+    t = np.arange(0, 1.0, 0.01)
+    start = np.array([0.0, 0.25, 0.5, 0.75])
+    end = np.array([0.25, 0.5, 0.75, 1.0])
+    step_of, bin_of = compute_gait_bins(t, start, end, 5)
+    assert step_of[0] == 0 and step_of[30] == 1 and step_of[99] == 3
+    assert bin_of[0] == 0 and bin_of[24] == 4 and bin_of[25] == 0 and bin_of[37] == 2
+    # a value that depends on the step fraction only: the phase-aligned baseline reproduces it,
+    # where one contact/flight baseline would call the high bins abnormal
+    x = bin_of.astype(float) * 0.1
+    kind = np.ones_like(bin_of)
+    med, scale = compute_baseline(x, kind, bin_of, step_of, 5, 0.01, 10, 6)
+    np.testing.assert_allclose(med, x)
+    np.testing.assert_allclose(scale, 0.01)
+    # too few steps -> the contact/flight baseline
+    med2, _ = compute_baseline(x, kind, bin_of, np.where(step_of > 1, 1, step_of), 5, 0.01, 10, 6)
+    np.testing.assert_allclose(med2, np.median(x))
+    # no phase alignment asked for
+    assert compute_gait_bins(t, start, end, 0)[1].max() == -1
+
+
+def test_upper_body_over_rotation_gives_vertical_event_naming_upper_body():
+    def over(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        w = (t >= 1.0) & (t < 1.2)
+        for name in (*ARM[0], *ARM[1], "trunk"):
+            seg[w, IDX[name], 1] *= 1.8
+
+    a = assess_balance(make_kin(modify=over), CFG)
+    assert len(a.events) == 1, [e.explanation for e in a.events]
+    ev = a.events[0]
+    assert ev.axis == "vertical" and ev.side == "upper body"
+    assert _overlaps(ev, 1.0, 1.2)
+    assert all("arm" in p or p == "trunk" for p, _ in ev.top_parts)
+
+
+def test_low_axis_confidence_events_are_kept_apart_as_uncertain():
+    kin = make_kin(modify=zero_arms(1.0, 1.2), axis_confidence={"vertical": 0.2, "mediolateral": 0.9})
+    a = assess_balance(kin, CFG)
+    assert a.events == ()
+    assert len(a.uncertain_events) == 1 and a.uncertain_events[0].axis == "vertical"
+    assert a.uncertain_events[0].confidence < CFG.min_event_confidence
+    assert "too uncertain to report" in a.findings and "side camera" in a.findings
+    assert not a.series["vertical"].flagged.any()
+    d = a.to_dict()
+    assert d["events"] == [] and len(d["uncertain_events"]) == 1
+    # lowering the bar reports it
+    assert len(assess_balance(kin, replace(CFG, min_event_confidence=0.0)).events) == 1
+
+
+def test_absolute_bound_judges_whole_contacts():
+    # the swing leg offsets only a tenth of the push side over one whole contact: segment cancellation over
+    # that contact is about 1 - 0.9 / 1.1 = 0.18, below the absolute bound 0.3
+    def weak(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        for i in np.flatnonzero((t >= 1.01) & (t <= 1.12)):
+            for name in LEG[1 - int(push[i])]:
+                seg[i, IDX[name], 2] *= 0.1
+
+    cfg = replace(CFG, robust_z=1e6)  # own-pattern rules off: only the absolute bound can fire
+    a = assess_balance(make_kin(modify=weak), cfg)
+    assert len(a.events) == 1
+    ev = a.events[0]
+    assert ev.basis == "absolute" and ev.axis == "mediolateral"
+    assert ev.start_t >= 1.0 and ev.end_t <= 1.13
+    assert assess_balance(make_kin(), cfg).events == ()
+
+
+def test_clip_edges_are_not_judged():
+    kin = make_kin(modify=zero_swing_pitch(0.0, 0.16))
+    a = assess_balance(kin, CFG)
+    assert all(e.start_t >= CFG.edge_margin_s - 1e-9 for e in a.events)
+    b = assess_balance(kin, replace(CFG, edge_margin_s=0.0))
+    assert len(b.events) == 1 and b.events[0].start_t < 0.1
