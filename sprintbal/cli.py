@@ -8,10 +8,9 @@ a non-zero exit code, in one place (:func:`_user_errors`).
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -30,32 +29,36 @@ app = typer.Typer(
 # ---- options declared once, reused by every command -------------------------------------------
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; each clip's files go to OUT/<clip-stem>/.")]
 ModelOpt = Annotated[
-    Optional[Path],  # noqa: UP007 (typer needs Optional at runtime on 3.11)
+    Path | None,
     typer.Option("--model", help="MediaPipe Tasks PoseLandmarker .task file (default: bundled BlazePose full)."),
 ]
 CaptureFpsOpt = Annotated[
-    Optional[float],  # noqa: UP007
+    float | None,
     typer.Option("--capture-fps", help="Real capture rate of a slow-motion export (e.g. 240 for a 240 fps clip saved at 30 fps)."),
 ]
-HeightOpt = Annotated[Optional[float], typer.Option("--height", help="Runner's height in metres [default: 1.75].")]  # noqa: UP007
-MassOpt = Annotated[Optional[float], typer.Option("--mass", help="Runner's mass in kg [default: 70].")]  # noqa: UP007
-SexOpt = Annotated[Optional[str], typer.Option("--sex", help="de Leva segment table: male or female [default: male].")]  # noqa: UP007
+HeightOpt = Annotated[float | None, typer.Option("--height", help="Runner's height in metres [default: 1.75].")]
+MassOpt = Annotated[float | None, typer.Option("--mass", help="Runner's mass in kg [default: 70].")]
+SexOpt = Annotated[str | None, typer.Option("--sex", help="de Leva segment table: male or female [default: male].")]
 ConfigOpt = Annotated[
-    Optional[Path],  # noqa: UP007
+    Path | None,
     typer.Option("--config", help="TOML file with [pose] [cleaning] [body] [kinematics] [balance] tables."),
 ]
 CutoffOpt = Annotated[
-    Optional[float],  # noqa: UP007
+    float | None,
     typer.Option("--cutoff-hz", help="Low-pass cut-off in Hz of capture time [default: chosen from the data]."),
 ]
 DepthOpt = Annotated[
-    Optional[str],  # noqa: UP007
+    str | None,
     typer.Option("--depth", help="Sideways offsets for vertical-axis momentum: prior or world [default: prior]."),
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Always run pose inference; do not read or write the pose cache.")]
 CacheDirOpt = Annotated[
-    Optional[Path],  # noqa: UP007
+    Path | None,
     typer.Option("--cache-dir", help="Pose cache folder [default: $SPRINTBAL_CACHE_DIR or ~/.cache/sprintbal/pose]."),
+]
+OverlayOpt = Annotated[
+    bool,
+    typer.Option("--overlay/--no-overlay", help="Write overlay.mp4: the clip with skeleton, gauges and breakdowns."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout (for scripts).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
@@ -172,6 +175,7 @@ def analyze(
     fail_on_breakdown: Annotated[
         bool, typer.Option("--fail-on-breakdown", help="Exit with code 10 when a balance breakdown is found.")
     ] = False,
+    overlay: OverlayOpt = True,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -188,6 +192,7 @@ def analyze(
             result = run_analysis(clip, cfg, cache=cache, until="pose" if pose_only else "balance", on_progress=hook)
         folder = folder or prepare_output_dir(clip_output_dir(out, clip))
         report = write_outputs(result, folder)
+        _visuals(folder, Path(clip), overlay=overlay, info=result.video, quiet=quiet, progress=not quiet and not json_out)
         if json_out:
             from sprintbal.report.jsonutil import dumps
 
@@ -201,10 +206,252 @@ def analyze(
             raise typer.Exit(10)
 
 
+def _visuals(
+    folder: Path, clip: Path | None, *, overlay: bool, info: Any, quiet: bool, progress: bool, saved: Any = None
+) -> None:
+    """Write overlay.mp4 and report.html; their failures become warnings (the data files are already safe)."""
+    from sprintbal.report.visuals import write_visuals
+
+    with _progress(progress) as hook:
+        res = write_visuals(folder, clip, overlay=overlay, info=info, on_progress=hook, saved=saved)
+    if not quiet:
+        for warning in res.warnings:
+            typer.echo(f"sprintbal: warning: {warning}", err=True)
+
+
+@app.command("report")
+def report_cmd(
+    outdir: Annotated[Path, typer.Argument(help="A clip's output folder (OUT/<clip-stem>/) written by analyze.")],
+    clip: Annotated[
+        Path | None,
+        typer.Option("--clip", help="The analysed clip, for stills and overlay [default: the path in report.json]."),
+    ] = None,
+    overlay: OverlayOpt = True,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rebuild report.html (and overlay.mp4) of an analysed clip from its saved files, without running pose."""
+    with _user_errors():
+        from sprintbal.report.saved import load_saved
+        from sprintbal.report.visuals import find_clip
+
+        saved = load_saved(outdir)
+        source, why = find_clip(saved, clip)
+        if source is None and not quiet:
+            typer.echo(f"sprintbal: warning: no stills or overlay: {why}", err=True)
+        _visuals(
+            outdir, source, overlay=overlay, info=None, quiet=quiet, progress=not quiet and not json_out, saved=saved
+        )
+        if json_out:
+            from sprintbal.report.jsonutil import dumps
+
+            typer.echo(dumps(saved.report))
+        elif not quiet:
+            from sprintbal.report.console import render_summary
+
+            render_summary(saved.report, _stdout_console(), out_dir=str(outdir))
+
+
+# ---- batch and regress (issue 7) --------------------------------------------------------------
+
+
+def _fmt(value: Any, spec: str = ".3g") -> str:
+    return "" if value is None else format(value, spec) if isinstance(value, float) else str(value)
+
+
+@contextlib.contextmanager
+def _batch_display(enabled: bool) -> Iterator[Any]:
+    """Yield an ``on_event`` hook: one overall bar, a transient bar per running clip, a status line per clip."""
+    if not enabled:
+        yield None
+        return
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_stderr_console(False), transient=True) as bar:
+        overall = bar.add_task("[bold]clips", total=None)
+        per_clip: dict[str, Any] = {}
+
+        def hook(event: Any) -> None:
+            if event.kind == "begin":
+                bar.update(overall, total=event.total)
+            elif event.kind == "start":
+                per_clip[event.clip] = bar.add_task(f"  {escape(Path(event.clip).name)}", total=None)
+            elif event.kind == "progress" and event.clip in per_clip:
+                bar.update(per_clip[event.clip], description=f"  {escape(Path(event.clip).name)} {event.stage}",
+                           completed=event.done, total=event.stage_total or None)
+            elif event.kind == "done":
+                task = per_clip.pop(event.clip, None)
+                if task is not None:
+                    bar.remove_task(task)
+                bar.update(overall, completed=event.finished)
+                row = event.row or {}
+                status = row.get("status", "?")
+                style = {"ok": "green", "skipped": "cyan"}.get(status, "bold red")
+                detail = f": {row.get('reason')}" if row.get("reason") else f" ({row.get('seconds', 0):.1f} s)"
+                bar.console.print(f"[{style}]{status:>7}[/] {escape(event.clip)}{escape(detail)}")
+
+        yield hook
+
+
+def _batch_table(summary: Any) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"sprintbal batch: {summary.n_ok} ok, {summary.n_failed} failed, {summary.n_skipped} skipped"
+                  f" in {summary.wall_s:.1f} s", title_justify="left")
+    table.add_column("clip", overflow="fold", min_width=16)
+    table.add_column("status", no_wrap=True)
+    for col in ("frames", "det", "steps", "cad/min", "contact s", "events", "score", "time s"):
+        table.add_column(col, justify="right", overflow="fold")
+    for r in summary.rows:
+        rate = r.get("detection_rate")
+        table.add_row(
+            r["clip"], r["status"], _fmt(r.get("frames")), "" if rate is None else f"{100 * rate:.0f}%",
+            _fmt(r.get("steps")), _fmt(r.get("cadence_steps_per_min"), ".0f"), _fmt(r.get("median_contact_s"), ".3f"),
+            _fmt(r.get("events")), _fmt(r.get("balance_score"), ".0f"), _fmt(r.get("seconds"), ".1f"),
+        )
+    return table
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder searched recursively for videos (mp4 mov m4v avi mkv webm).")],
+    out: OutOpt,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Clips analysed at once, one process each.")] = 1,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", help="Seconds per clip; a clip still running then is stopped and marked failed."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler tcp://host:port (OUT must be on a shared filesystem)."),
+    ] = None,
+    model: ModelOpt = None,
+    capture_fps: CaptureFpsOpt = None,
+    height: HeightOpt = None,
+    mass: MassOpt = None,
+    sex: SexOpt = None,
+    config: ConfigOpt = None,
+    cutoff_hz: CutoffOpt = None,
+    depth: DepthOpt = None,
+    no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
+    pose_only: Annotated[bool, typer.Option("--pose-only", help="Stop after pose for every clip.")] = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Analyse every video under FOLDER into OUT/<clip>/ and OUT/summary.csv; re-runs skip finished clips."""
+    with _user_errors():
+        from sprintbal.batch import find_clips, run_batch
+        from sprintbal.errors import BadInputError
+
+        cfg = _resolve(config, model, capture_fps, height, mass, sex, cutoff_hz, depth)
+        clips = find_clips(folder, exclude=[out])
+        if not clips:
+            raise BadInputError(f"{folder}: no video files found (looked for .mp4 .mov .m4v .avi .mkv .webm)")
+        with _batch_display(not quiet and not json_out) as hook:
+            summary = run_batch(
+                clips, out, cfg, jobs=jobs, timeout_s=timeout, scheduler=scheduler, cache_dir=cache_dir,
+                use_cache=not no_cache, until="pose" if pose_only else "balance", root=folder, on_event=hook,
+            )
+        if json_out:
+            from sprintbal.report.jsonutil import dumps
+
+            typer.echo(dumps(summary.to_dict()))
+        elif not quiet:
+            console = _stdout_console()
+            console.print(_batch_table(summary))
+            for r in summary.rows:
+                if r["status"] == "failed":
+                    console.print(f"failed: {r['clip']}: {r['reason']}", highlight=False, markup=False, soft_wrap=True)
+            console.print(f"summary: {summary.summary_csv}", highlight=False, soft_wrap=True)
+        if summary.n_failed:
+            raise typer.Exit(1)
+
+
+@app.command()
+def regress(
+    folder: Annotated[Path, typer.Argument(help="A batch output folder (OUT with OUT/<clip>/report.json).")],
+    baseline: Annotated[Path, typer.Option("--baseline", help="Baseline JSON file of metrics per clip.")],
+    update: Annotated[bool, typer.Option("--update", help="Write the current metrics as the new baseline.")] = False,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write JUnit XML, one testcase per clip.")
+    ] = None,
+    tolerances: Annotated[
+        Path | None,
+        typer.Option("--tolerances", help="TOML file: [tolerances] metric = {abs = .., rel = ..} (globs allowed)."),
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="List every metric, not only the drifted ones.")] = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compare the metrics of a batch output folder with a baseline; exit 1 when a metric drifted."""
+    with _user_errors():
+        from sprintbal.errors import BadInputError
+        from sprintbal.regress import (
+            collect_metrics,
+            compare,
+            load_baseline,
+            load_tolerances,
+            write_baseline,
+            write_junit,
+        )
+
+        tols = load_tolerances(tolerances)
+        current = collect_metrics(folder)
+        if not current["clips"]:
+            raise BadInputError(f"{folder}: no <clip>/report.json found (run sprintbal batch first)")
+        if update:
+            doc = write_baseline(baseline, current)
+            if not quiet:
+                typer.echo(f"baseline {baseline} written: {len(doc['clips'])} clips")
+            return
+        result = compare(load_baseline(baseline), current, tols)
+        if junit is not None:
+            write_junit(result, junit)
+        if json_out:
+            from sprintbal.report.jsonutil import dumps
+
+            typer.echo(dumps(result.to_dict()))
+        elif not quiet:
+            _print_regress(result, show_all)
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+def _print_regress(result: Any, show_all: bool) -> None:
+    from rich.table import Table
+
+    console = _stdout_console()
+    rows = [r for r in result.rows if show_all or not r.ok]
+    if rows or result.missing_clips or result.new_clips:
+        table = Table(title="sprintbal regress", title_justify="left")
+        table.add_column("clip", overflow="fold", min_width=10)
+        table.add_column("metric", overflow="fold", min_width=24)
+        table.add_column("status", no_wrap=True)
+        for col in ("baseline", "current", "delta", "allowed"):
+            table.add_column(col, justify="right", no_wrap=True)
+        for r in rows:
+            table.add_row(r.clip, r.metric, r.status.upper() if not r.ok else r.status, _fmt(r.baseline, ".6g"),
+                          _fmt(r.current, ".6g"), "" if r.delta is None else f"{r.delta:+.4g}", _fmt(r.allowed, ".4g"))
+        for clip in result.missing_clips:
+            table.add_row(clip, "(whole clip)", "MISSING", "", "", "", "")
+        for clip in result.new_clips:
+            table.add_row(clip, "(whole clip)", "new: no baseline", "", "", "", "")
+        console.print(table)
+    n_clips = len(result.clips)
+    if result.ok:
+        console.print(f"regress: ok, {len(result.rows)} metrics of {n_clips} clips within tolerance", highlight=False)
+    else:
+        console.print(f"regress: FAILED, {len(result.failed_clips)} of {n_clips} clips drifted or missing: "
+                      + ", ".join(result.failed_clips), highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point of the ``sprintbal`` console script."""
     app(prog_name="sprintbal")
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

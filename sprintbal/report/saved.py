@@ -1,0 +1,360 @@
+"""Load one clip's saved output folder (``report.json`` + CSV tables) back into memory.
+
+Everything the HTML report and the overlay video show is rebuilt from these files, so
+``sprintbal report OUTDIR`` can redraw them without running pose again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sprintbal.errors import BadInputError
+from sprintbal.pose.landmarks import LANDMARK_NAMES, N_LANDMARKS
+
+#: Columns of ``frames.csv`` and ``steps.csv`` that hold words, not numbers.
+TEXT_COLUMNS = frozenset({"phase", "push_side", "foot", "side", "axis", "kind", "explanation", "group", "overwhelmed"})
+
+
+@dataclass(frozen=True)
+class SavedEvent:
+    """One balance breakdown as saved in ``report.json`` (or ``events.csv``).
+
+    Attributes
+    ----------
+    start_s, end_s : float
+        Span of the breakdown, seconds of capture time.
+    peak_s : float
+        Time of its worst frame, seconds (the middle of the span when not saved).
+    side : str
+        The group that overwhelmed (e.g. ``"push side"``, ``"upper body"``), as saved.
+    opposed_side : str
+        The group that failed to offset it; ``""`` if not saved.
+    axis : str
+        Axis of rotation (``"vertical"`` or ``"mediolateral"``), as saved; ``""`` if not saved.
+    explanation : str
+        Plain-language explanation.
+    confidence : float
+        In [0, 1]; NaN when not saved.
+    peak_frame : int
+        Frame index of the worst frame; -1 when not saved.
+    step_number : int
+        1-based step holding the peak; 0 when none or not saved.
+    raw : dict
+        The event exactly as saved (for fields this class does not name).
+    """
+
+    start_s: float
+    end_s: float
+    peak_s: float
+    side: str
+    opposed_side: str
+    axis: str
+    explanation: str
+    confidence: float
+    peak_frame: int
+    step_number: int
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SavedAnalysis:
+    """One clip's saved analysis. Time is axis 0 of every array.
+
+    Attributes
+    ----------
+    folder : Path
+        The output folder.
+    report : dict
+        ``report.json`` as loaded.
+    frames : dict of str to ndarray
+        ``frames.csv`` column name -> array of length T (float, NaN for empty cells; str for
+        ``phase`` and ``push_side``). Empty dict when the folder has no ``frames.csv``.
+    steps : dict of str to ndarray
+        ``steps.csv`` column name -> array of length n contacts (float, or str for ``foot``).
+    events : tuple of SavedEvent
+        Balance breakdowns.
+    uncertain_events : tuple of SavedEvent
+        Possible breakdowns the balance stage found too uncertain to report.
+    landmark_t : ndarray, shape (T,)
+        Capture time of each ``landmarks.csv`` row, seconds.
+    landmark_frame : ndarray of int, shape (T,)
+        Frame index of each ``landmarks.csv`` row.
+    landmarks_xy : ndarray, shape (T, 33, 2)
+        Image landmarks in pixels of the upright frame (x right, y down); NaN where unseen.
+    landmark_visibility : ndarray, shape (T, 33)
+        Visibility in [0, 1]; NaN where unseen.
+    """
+
+    folder: Path
+    report: dict[str, Any]
+    frames: dict[str, np.ndarray]
+    steps: dict[str, np.ndarray]
+    events: tuple[SavedEvent, ...]
+    uncertain_events: tuple[SavedEvent, ...]
+    landmark_t: np.ndarray
+    landmark_frame: np.ndarray
+    landmarks_xy: np.ndarray
+    landmark_visibility: np.ndarray
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames in the landmark table."""
+        return int(self.landmark_t.shape[0])
+
+    @property
+    def has_kinematics(self) -> bool:
+        """Whether per-frame kinematics (``frames.csv``) were saved."""
+        return bool(self.frames) and "time_s" in self.frames
+
+    def frame_series(self, name: str) -> np.ndarray:
+        """Return a numeric ``frames.csv`` column (all NaN if absent), length T."""
+        col = self.frames.get(name)
+        if col is None or col.dtype.kind not in "fiu":
+            n = len(self.frames.get("time_s", self.landmark_t))
+            return np.full(n, np.nan)
+        return col.astype(float)
+
+    def frame_words(self, name: str) -> np.ndarray:
+        """Return a text ``frames.csv`` column (``"unknown"`` if absent), length T."""
+        col = self.frames.get(name)
+        if col is None:
+            n = len(self.frames.get("time_s", self.landmark_t))
+            return np.full(n, "unknown", dtype=object)
+        return col
+
+
+def _to_float(v: str) -> float:
+    v = v.strip()
+    if not v:
+        return math.nan
+    try:
+        return float(v)
+    except ValueError:
+        return math.nan
+
+
+def read_table(path: Path) -> dict[str, np.ndarray]:
+    """Read a sprintbal CSV into column arrays (numbers as float with NaN for empty, words as str).
+
+    Parameters
+    ----------
+    path : Path
+        A CSV file with a header row.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Column name -> values.
+
+    Raises
+    ------
+    BadInputError
+        If the file cannot be read or has no header.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BadInputError(f"cannot read {path}: {exc}") from exc
+    if not rows:
+        raise BadInputError(f"{path} is empty (no header row)")
+    header, body = rows[0], rows[1:]
+    out: dict[str, np.ndarray] = {}
+    for j, name in enumerate(header):
+        cells = [r[j] if j < len(r) else "" for r in body]
+        if name in TEXT_COLUMNS:
+            out[name] = np.array(cells, dtype=object)
+        else:
+            out[name] = np.array([_to_float(c) for c in cells], dtype=float)
+    return out
+
+
+def _read_landmarks(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise BadInputError(f"{path} is empty (no header row)")
+            col = {name: j for j, name in enumerate(header)}
+            try:
+                xi = [col[f"{n}_x_px"] for n in LANDMARK_NAMES]
+                yi = [col[f"{n}_y_px"] for n in LANDMARK_NAMES]
+                vi = [col[f"{n}_visibility"] for n in LANDMARK_NAMES]
+                ti, fi = col["time_s"], col["frame"]
+            except KeyError as exc:
+                raise BadInputError(f"{path} is not a sprintbal landmarks table (no column {exc})") from None
+            t: list[float] = []
+            frame: list[int] = []
+            xy: list[list[tuple[float, float]]] = []
+            vis: list[list[float]] = []
+            for r in reader:
+                if not r:
+                    continue
+                t.append(_to_float(r[ti]))
+                frame.append(int(_to_float(r[fi])) if r[fi].strip() else len(frame))
+                xy.append([(_to_float(r[a]), _to_float(r[b])) for a, b in zip(xi, yi, strict=True)])
+                vis.append([_to_float(r[k]) for k in vi])
+    except (OSError, UnicodeDecodeError, csv.Error, IndexError) as exc:
+        raise BadInputError(f"cannot read {path}: {exc}") from exc
+    n = len(t)
+    return (
+        np.asarray(t, dtype=float),
+        np.asarray(frame, dtype=np.int64),
+        np.asarray(xy, dtype=float).reshape(n, N_LANDMARKS, 2),
+        np.asarray(vis, dtype=float).reshape(n, N_LANDMARKS),
+    )
+
+
+def _pick(d: dict[str, Any], names: tuple[str, ...], default: Any = None) -> Any:
+    for n in names:
+        if n in d and d[n] is not None and d[n] != "":
+            return d[n]
+    return default
+
+
+def _num(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def normalise_event(d: dict[str, Any]) -> SavedEvent:
+    """Turn one saved breakdown (a ``report.json`` dict or an ``events.csv`` row) into a :class:`SavedEvent`.
+
+    Field names follow :meth:`sprintbal.balance.BreakdownEvent.to_dict` (``start_t``, ``end_t``,
+    ``peak_t``, ``side``, ``opposed_side``, ``axis``, ``explanation``, ``confidence``...); ``_s``
+    spellings of the times are accepted too.
+
+    Parameters
+    ----------
+    d : dict
+        The saved event.
+
+    Returns
+    -------
+    SavedEvent
+        With start/end/peak times in seconds, side, axis, explanation and confidence.
+    """
+    start = _num(_pick(d, ("start_t", "start_s", "t_start", "start")))
+    end = _num(_pick(d, ("end_t", "end_s", "t_end", "end")))
+    if not math.isfinite(end):
+        end = start
+    peak = _num(_pick(d, ("peak_t", "peak_s", "t_peak", "peak")))
+    if not math.isfinite(peak):
+        peak = 0.5 * (start + end) if math.isfinite(start) else math.nan
+    side = str(_pick(d, ("side",), ""))
+    opposed = str(_pick(d, ("opposed_side",), ""))
+    axis = str(_pick(d, ("axis",), ""))
+    text = str(_pick(d, ("explanation",), ""))
+    conf = _num(_pick(d, ("confidence",)))
+    peak_frame = _num(_pick(d, ("peak_frame",)))
+    step = _num(_pick(d, ("step_number",)))
+    return SavedEvent(
+        start_s=start,
+        end_s=end,
+        peak_s=peak,
+        side=side,
+        opposed_side=opposed,
+        axis=axis,
+        explanation=text,
+        confidence=conf,
+        peak_frame=int(peak_frame) if math.isfinite(peak_frame) else -1,
+        step_number=int(step) if math.isfinite(step) else 0,
+        raw=dict(d),
+    )
+
+
+def _load_report(folder: Path) -> dict[str, Any]:
+    path = folder / "report.json"
+    if not folder.is_dir():
+        raise BadInputError(f"{folder} is not a folder (expected a sprintbal output folder)")
+    if not path.is_file():
+        raise BadInputError(f"{folder} is not a sprintbal output folder (no report.json in it)")
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInputError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(report, dict) or "schema_version" not in report or "clip" not in report:
+        raise BadInputError(f"{path} is not a sprintbal report (no schema_version/clip)")
+    return report
+
+
+def load_saved(folder: Path) -> SavedAnalysis:
+    """Load a clip's output folder written by :func:`sprintbal.report.outputs.write_outputs`.
+
+    Parameters
+    ----------
+    folder : Path
+        ``OUT/<clip-stem>/`` holding ``report.json``, ``landmarks.csv`` and, when kinematics ran,
+        ``frames.csv``, ``steps.csv`` (and ``events.csv``).
+
+    Returns
+    -------
+    SavedAnalysis
+        The saved analysis.
+
+    Raises
+    ------
+    BadInputError
+        If the folder is not a sprintbal output folder or a file in it is unreadable (one line).
+    """
+    folder = Path(folder)
+    report = _load_report(folder)
+    files = report.get("files") or {}
+    lm_path = folder / str(files.get("landmarks", "landmarks.csv"))
+    if not lm_path.is_file():
+        raise BadInputError(f"{folder} is not a complete sprintbal output folder (no {lm_path.name})")
+    t, frame, xy, vis = _read_landmarks(lm_path)
+
+    frames: dict[str, np.ndarray] = {}
+    fpath = folder / str(files.get("frames", "frames.csv"))
+    if fpath.is_file() and report.get("kinematics") is not None:
+        frames = read_table(fpath)
+    steps: dict[str, np.ndarray] = {}
+    spath = folder / str(files.get("steps", "steps.csv"))
+    if spath.is_file() and report.get("kinematics") is not None:
+        steps = read_table(spath)
+
+    raw_events: list[dict[str, Any]] = []
+    bal = report.get("balance")
+    if isinstance(bal, dict) and isinstance(bal.get("events"), list):
+        raw_events = [e for e in bal["events"] if isinstance(e, dict)]
+    else:
+        epath = folder / str(files.get("events", "events.csv"))
+        if epath.is_file() and bal is not None:
+            try:
+                with open(epath, encoding="utf-8", newline="") as fh:
+                    lines = [ln for ln in fh if not ln.startswith("#")]
+                raw_events = [dict(r) for r in csv.DictReader(lines)]
+            except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                raise BadInputError(f"cannot read {epath}: {exc}") from exc
+    events = tuple(sorted((normalise_event(e) for e in raw_events), key=lambda e: (e.start_s, e.end_s)))
+    raw_uncertain = bal.get("uncertain_events") if isinstance(bal, dict) else None
+    uncertain = tuple(
+        sorted(
+            (normalise_event(e) for e in (raw_uncertain or []) if isinstance(e, dict)),
+            key=lambda e: (e.start_s, e.end_s),
+        )
+    )
+    return SavedAnalysis(
+        folder=folder,
+        report=report,
+        frames=frames,
+        steps=steps,
+        events=events,
+        uncertain_events=uncertain,
+        landmark_t=t,
+        landmark_frame=frame,
+        landmarks_xy=xy,
+        landmark_visibility=vis,
+    )
