@@ -242,6 +242,7 @@ class ClipJob:
     run_key: str
     until: str = "balance"
     use_cache: bool = True
+    overlay: bool = False
     cache_dir: Path | None = None
     task: str = "sprintbal.batch:analyze_clip"
 
@@ -428,6 +429,9 @@ def analyze_clip(job: ClipJob, on_progress: Callable[[str, int, int], None] | No
         cache = PoseCache(job.cache_dir) if job.use_cache else None
         result = analyze(job.clip, job.config, cache=cache, until=job.until, on_progress=on_progress)  # type: ignore[arg-type]
         report = write_outputs(result, folder, run_key=job.run_key)
+        from sprintbal.report.visuals import write_visuals
+
+        write_visuals(folder, job.clip, overlay=job.overlay, info=result.video)  # failures become warnings
     except SprintbalError as exc:
         return failed_row(job, exc.message, time.perf_counter() - t0)
     except Exception as exc: # one clip's bug must not stop the batch; the reason is recorded
@@ -963,7 +967,7 @@ class _Batch:
 
 
 def _make_jobs(clips: list[Path], out_root: Path, config: AnalysisConfig, root: Path | None, until: str,
-               use_cache: bool, cache_dir: Path | None, task: str) -> list[ClipJob]:
+               use_cache: bool, cache_dir: Path | None, task: str, overlay: bool = False) -> list[ClipJob]:
     names = output_names(list(clips), root)
     key = run_key(config, until)
     if use_cache and cache_dir is None:
@@ -972,7 +976,8 @@ def _make_jobs(clips: list[Path], out_root: Path, config: AnalysisConfig, root: 
         cache_dir = default_cache_dir()  # resolved here, so every worker (and Dask worker) uses the same folder
     return [
         ClipJob(clip=Path(c).resolve(), label=str(c), folder=out_root / names[c], config=config, run_key=key,
-                until=until, use_cache=use_cache, cache_dir=Path(cache_dir) if cache_dir else None, task=task)
+                until=until, use_cache=use_cache, cache_dir=Path(cache_dir) if cache_dir else None, task=task,
+                overlay=overlay)
         for c in clips
     ]
 
@@ -991,6 +996,7 @@ def run_batch(
     root: Path | None = None,
     on_event: EventCallback | None = None,
     task: str = "sprintbal.batch:analyze_clip",
+    overlay: bool = False,
 ) -> BatchSummary:
     """Analyse ``clips`` in parallel, one child process per clip, writing ``OUT/<name>/`` and the summary.
 
@@ -1020,6 +1026,8 @@ def run_batch(
         Receives :class:`BatchEvent` objects (in this process) for progress display.
     task : str
         ``module:function`` run per clip (tests swap it; the default is :func:`analyze_clip`).
+    overlay : bool
+        Also write each clip's annotated ``overlay.mp4`` (``report.html`` is always written).
 
     Returns
     -------
@@ -1045,7 +1053,7 @@ def run_batch(
 
     prepare_output_dir(out_root)
     t0 = time.perf_counter()
-    job_list = _make_jobs(list(clips), out_root, config, root, until, use_cache, cache_dir, task)
+    job_list = _make_jobs(list(clips), out_root, config, root, until, use_cache, cache_dir, task, overlay)
     batch = _Batch(job_list, out_root, on_event)
     batch.emit(BatchEvent("begin", total=batch.total))
     summary = BatchSummary(out_root=out_root, summary_csv=out_root / "summary.csv",

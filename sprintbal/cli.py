@@ -338,6 +338,9 @@ def batch(
     no_cache: NoCacheOpt = False,
     cache_dir: CacheDirOpt = None,
     pose_only: Annotated[bool, typer.Option("--pose-only", help="Stop after pose for every clip.")] = False,
+    overlay: Annotated[
+        bool, typer.Option("--overlay/--no-overlay", help="Also write each clip's annotated overlay.mp4.")
+    ] = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -354,6 +357,7 @@ def batch(
             summary = run_batch(
                 clips, out, cfg, jobs=jobs, timeout_s=timeout, scheduler=scheduler, cache_dir=cache_dir,
                 use_cache=not no_cache, until="pose" if pose_only else "balance", root=folder, on_event=hook,
+                overlay=overlay,
             )
         if json_out:
             from sprintbal.report.jsonutil import dumps

@@ -261,7 +261,12 @@ def test_cli_report_rebuilds_html_and_overlay(folder_with_clip: tuple[Path, Path
     assert res.exit_code == 0, res.output
     assert (out / "report.html").is_file() and (out / "overlay.mp4").is_file()
     for name, data in before.items():  # the data files are untouched
-        assert (out / name).read_bytes() == data
+        if name != "report.json":
+            assert (out / name).read_bytes() == data
+    # report.json only gains the visuals in its file list
+    old, new = json.loads(before["report.json"]), json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert new["files"] == {**old["files"], "html": "report.html", "overlay": "overlay.mp4"}
+    assert {k: v for k, v in new.items() if k != "files"} == {k: v for k, v in old.items() if k != "files"}
     assert 'src="overlay.mp4"' in (out / "report.html").read_text(encoding="utf-8")
 
 
@@ -304,7 +309,9 @@ def test_visual_failures_become_warnings_and_keep_the_files(folder: Path, tmp_pa
     assert not (folder / "overlay.mp4").exists()
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temp files left behind
     for name, data in before.items():
-        assert (folder / name).read_bytes() == data
+        if name != "report.json":  # report.json only gains report.html in its file list
+            assert (folder / name).read_bytes() == data
+    assert json.loads((folder / "report.json").read_text())["files"]["html"] == "report.html"
 
 
 def test_events_csv_is_the_fallback_when_report_json_has_no_event_list(tmp_path: Path) -> None:

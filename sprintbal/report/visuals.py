@@ -136,7 +136,19 @@ def write_visuals(
         warnings.append(f"report.html was not written: {exc.message}")
     except Exception as exc:
         warnings.append(f"report.html was not written: {_one_line(exc)}")
+    written = {"html": html_path, "overlay": overlay_path}
+    if any(written.values()):
+        _record_files(folder, saved.report, {k: v.name for k, v in written.items() if v is not None})
     return VisualsResult(html=html_path, overlay=overlay_path, warnings=tuple(warnings))
+
+
+def _record_files(folder: Path, report: dict[str, object], extra: dict[str, str]) -> None:
+    """List the visuals in report.json's ``files`` (rewritten atomically; the rest is unchanged)."""
+    from sprintbal.report.jsonutil import write_json
+
+    files = dict(report.get("files") or {})  # type: ignore[call-overload]
+    files.update(extra)
+    write_json(folder / "report.json", {**report, "files": files})
 
 
 def _one_line(exc: BaseException) -> str:
