@@ -250,12 +250,13 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
     clean = clean_track(track, cfg.cleaning)
     scene = compute_scene(clean, body.height_m)
     sag = compute_sagittal_points(clean, scene)
+    sag_raw = compute_sagittal_points(clean, scene, unfiltered=True)  # events need unsmoothed foot paths
     method = kcfg.depth_method
     if method == "world" and not np.all(np.isfinite(compute_world_lateral_axis(clean.world))):
         method = "prior"  # no usable world landmarks: compute_lab_points falls back to the prior too
     points = compute_lab_points(sag, clean.world, body.height_m, method)
     view, view_angle = compute_view(clean.world)
-    events = compute_gait_events(sag, t, scene.treadmill, clean.observed)
+    events = compute_gait_events(sag_raw, t, scene.treadmill, clean.observed)
     step_s = 0.5 * compute_stride_period(sag, t)
     if not np.isfinite(step_s):
         steps = events.steps.step_s[np.isfinite(events.steps.step_s)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,20 +103,19 @@ class PoseTrack:
             "image_size": list(self.image_size),
             "model": self.model,
         }
-        with atomic_path(Path(path), suffix=".npz") as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    t=self.t,
-                    xy=self.xy,
-                    z=self.z,
-                    visibility=self.visibility,
-                    presence=self.presence,
-                    world=self.world,
-                    detected=self.detected,
-                    frame_index=self.frame_index,
-                    meta=np.array(json.dumps(meta)),
-                )
+        with atomic_path(Path(path), suffix=".npz") as tmp, open(tmp, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                t=self.t,
+                xy=self.xy,
+                z=self.z,
+                visibility=self.visibility,
+                presence=self.presence,
+                world=self.world,
+                detected=self.detected,
+                frame_index=self.frame_index,
+                meta=np.array(json.dumps(meta)),
+            )
 
     @classmethod
     def load(cls, path: Path) -> PoseTrack:
@@ -137,7 +137,8 @@ class PoseTrack:
             If the file is missing, unreadable or of another format version.
         """
         try:
-            with np.load(Path(path), allow_pickle=False) as data:
+            # open the file ourselves: np.load leaks its own handle when a zip is truncated
+            with open(Path(path), "rb") as fh, np.load(fh, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
                 if meta.get("format_version") != TRACK_FORMAT_VERSION:
                     raise BadInputError(f"{path}: pose track format {meta.get('format_version')} is not supported")
@@ -153,7 +154,7 @@ class PoseTrack:
                     model=str(meta["model"]),
                     frame_index=data["frame_index"],
                 )
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             raise BadInputError(f"cannot read pose track {path}: {exc}") from exc
 
     @classmethod

@@ -1,0 +1,897 @@
+"""Cleaning of raw pose tracks: visibility, left/right swaps, outliers, gaps, low-pass.
+
+Order of operations in :func:`clean_track` (each step a pure ``compute_*`` function):
+
+1. low visibility -> NaN (:func:`compute_low_visibility_mask`);
+2. left/right swap correction for legs and for arms (:func:`compute_lr_swaps`), applied to
+   ``xy``, ``z``, ``world`` and ``visibility``;
+3. Hampel outlier rejection -> NaN (:func:`compute_hampel`);
+4. bounded-length gap filling by shape-preserving (PCHIP) interpolation (:func:`compute_gap_fill`);
+5. zero-lag 4th-order Butterworth low-pass on real capture time (:func:`compute_lowpass`), cut-off
+   from the configuration or from Winter's residual analysis (:func:`compute_residual_cutoff`).
+
+Time is axis 0 everywhere. Frame times may be non-uniform (variable-frame-rate phone files): the
+Hampel window and the gap length are measured in seconds of ``t``; the low-pass resamples a
+non-uniform segment onto a uniform grid at the median frame interval, filters, and interpolates back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sprintbal.config import CleaningConfig
+from sprintbal.pose.landmarks import ARM_PAIRS, INDEX, LEG_PAIRS, N_LANDMARKS
+from sprintbal.pose.track import PoseTrack
+
+#: Sensible range of low-pass cut-offs for sprinting, Hz (Pose2Sim advises 6-15 Hz for running; fast
+#: swing legs need the upper end).
+CUTOFF_RANGE_HZ = (6.0, 20.0)
+
+#: Landmarks whose motion decides the residual-analysis cut-off (the fast-moving limb ends).
+_FAST_LANDMARKS = tuple(
+    INDEX[n]
+    for n in (
+        "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_knee", "right_knee",
+        "left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+    )
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CleanTrack:
+    """A cleaned pose track. Time is axis 0 (T frames).
+
+    Attributes
+    ----------
+    t : ndarray, shape (T,)
+        Capture time, seconds.
+    xy : ndarray, shape (T, 33, 2)
+        Cleaned image landmarks, pixels (x right, y DOWN). NaN where unknown.
+    world : ndarray, shape (T, 33, 3)
+        Cleaned MediaPipe world landmarks, metres (x right, y down, z away from the camera, origin
+        between the hips). NaN where unknown.
+    visibility : ndarray, shape (T, 33)
+        Visibility in [0, 1] after swap correction (NaN where nobody was found).
+    observed : ndarray of bool, shape (T, 33)
+        The raw point was kept (visible enough and not an outlier).
+    filled : ndarray of bool, shape (T, 33)
+        The point was missing and was filled by interpolation.
+    swapped_legs, swapped_arms : ndarray of bool, shape (T,)
+        Frames whose left/right leg (arm) labels were exchanged by the swap correction.
+    cutoff_hz : float
+        Low-pass cut-off used, Hz of real capture time (NaN if no filtering was possible).
+    counts : dict of str to int
+        ``low_visibility`` points set NaN for low visibility; ``hampel_outliers`` image points rejected
+        as outliers (all their channels); ``world_outliers`` points whose world coordinates alone were
+        rejected (and refilled); ``gap_filled`` points filled; ``leg_swap_frames`` and ``arm_swap_frames`` frames
+        corrected; ``left_nan`` points still NaN after cleaning.
+    z : ndarray, shape (T, 33)
+        MediaPipe relative image depth (pixels, smaller = nearer), swap-corrected and cleaned like ``xy``.
+    cutoff_source : str
+        ``"config"``, ``"residual"`` or ``"default"``: where the cut-off came from.
+    xy_unfiltered : ndarray, shape (T, 33, 2)
+        Image landmarks after swap correction, outlier rejection and gap filling but before the
+        low-pass (pixels, y down): for segment lengths (scale) and for event timing, which the low-pass
+        would blur at low frame rates.
+    """
+
+    t: np.ndarray
+    xy: np.ndarray
+    world: np.ndarray
+    visibility: np.ndarray
+    observed: np.ndarray
+    filled: np.ndarray
+    swapped_legs: np.ndarray
+    swapped_arms: np.ndarray
+    cutoff_hz: float
+    counts: dict[str, int]
+    z: np.ndarray = field(default_factory=lambda: np.zeros((0, N_LANDMARKS)))
+    cutoff_source: str = "config"
+    xy_unfiltered: np.ndarray = field(default_factory=lambda: np.zeros((0, N_LANDMARKS, 2)))
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames T."""
+        return int(self.t.shape[0])
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _median_dt(t: np.ndarray) -> float:
+    """Return the median positive frame interval of ``t`` (NaN if fewer than two frames)."""
+    t = np.asarray(t, dtype=float)
+    if t.shape[0] < 2:
+        return float("nan")
+    d = np.diff(t)
+    d = d[np.isfinite(d) & (d > 0)]
+    return float(np.median(d)) if d.size else float("nan")
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Return ``[(start, stop), ...]`` (stop exclusive) of the True runs of a 1-D bool array."""
+    m = np.asarray(mask, dtype=bool)
+    if m.size == 0:
+        return []
+    d = np.diff(np.concatenate(([0], m.astype(np.int8), [0])))
+    starts = np.flatnonzero(d == 1)
+    stops = np.flatnonzero(d == -1)
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+# ------------------------------------------------------------------------------------------- visibility
+
+
+def compute_low_visibility_mask(visibility: np.ndarray, min_visibility: float) -> np.ndarray:
+    """Return where landmarks are too poorly seen to keep.
+
+    Parameters
+    ----------
+    visibility : ndarray, shape (T, 33)
+        MediaPipe visibility in [0, 1]; NaN where nobody was found.
+    min_visibility : float
+        Threshold; points strictly below it are rejected.
+
+    Returns
+    -------
+    ndarray of bool, shape (T, 33)
+        True where the point should be set NaN (low or unknown visibility).
+    """
+    v = np.asarray(visibility, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return ~(v >= min_visibility)
+
+
+# -------------------------------------------------------------------------------------------- L/R swaps
+
+
+def _central_residual(q: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
+    """Return the summed distance of each frame's points from the time-interpolation of frames ``i - k`` and ``i + k``.
+
+    ``q`` is (K, M, 2); returns (K,), NaN where the stencil leaves the clip. Missing points count 0.
+    """
+    n = q.shape[0]
+    out = np.full(n, np.nan)
+    if n <= 2 * k:
+        return out
+    t0, t1, tm = t[: n - 2 * k], t[2 * k :], t[k : n - k]
+    w = ((tm - t0) / (t1 - t0))[:, None, None]
+    mid = q[: n - 2 * k] + (q[2 * k :] - q[: n - 2 * k]) * w
+    d = np.linalg.norm(q[k : n - k] - mid, axis=-1)
+    out[k : n - k] = np.where(np.isfinite(d), d, 0.0).sum(axis=-1)
+    return out
+
+
+def compute_lr_swaps(
+    xy: np.ndarray,
+    pairs: tuple[tuple[int, int], ...] = LEG_PAIRS,
+    t: np.ndarray | None = None,
+    *,
+    swap_penalty: float = 0.2,
+    penalty_ref_fps: float | None = None,
+    glitch_factor: float = 3.0,
+    max_rounds: int = 4,
+    max_rate_hz: float | None = 60.0,
+) -> np.ndarray:
+    """Find frames whose left/right labels of a limb pair are exchanged.
+
+    Two hypotheses per frame (labels as given / exchanged). The transition cost between
+    consecutive frames is the summed distance of every pair landmark from its constant-velocity
+    prediction from the two previous frames (first-order: from the previous frame when only one is
+    known), normalised by a body scale (median first-to-last pair landmark distance, e.g. hip to toe).
+    A constant-velocity prediction is needed because in a side view the legs (and arms) cross twice per
+    stride, and a distance to the previous frame alone cannot tell a crossing from a bounce. A
+    second-order Viterbi pass (state = hypotheses of two consecutive frames) finds the cheapest labelling
+    of the whole clip, so a run of swapped frames flips together. A per-frame penalty (``swap_penalty``
+    body scales) on the exchanged hypothesis keeps the labels the detector gave most of the time and
+    breaks ties in favour of no swap.
+
+    Detector glitches (a frame whose limb points jump off and back, which no relabelling explains)
+    would otherwise give the pass a cheap place to flip a long stretch. After each pass, frames whose
+    distance from the interpolation of their labelled neighbours (the larger of the one- and two-frame
+    stencils, so two-frame glitches are caught too) is a local maximum above ``glitch_factor`` times
+    the clip's median (and above 0.5 body scales) are taken out of the chain (the prediction bridges
+    over them) and the pass is repeated, at most ``max_rounds`` times. A frame taken out gets
+    the hypothesis closer to the midpoint of its labelled neighbours.
+
+    Above ``max_rate_hz`` (e.g. 120 or 240 fps) the clip is split into ``m = floor(fps / max_rate_hz)``
+    interleaved sub-sequences (frames ``r, r + m, ...``) handled separately: at high frame rates
+    BlazePose hands a label over from one leg to the other across several frames, which looks
+    continuous frame to frame; at about 60 fps the hand-over is a jump.
+
+    Parameters
+    ----------
+    xy : ndarray, shape (T, 33, 2)
+        Image landmarks (any unit), NaN where unknown.
+    pairs : tuple of (int, int)
+        (left, right) landmark index pairs of one limb group (default legs, hip to toe).
+    t : ndarray, shape (T,), optional
+        Frame times, seconds; used to scale the constant-velocity prediction on non-uniform frames.
+    swap_penalty : float
+        Cost of labelling a frame as swapped, in body-scale units.
+    glitch_factor : float
+        Threshold for glitch frames, in multiples of the median central second difference.
+    max_rounds : int
+        Most glitch-removal rounds (0: plain Viterbi over every usable frame).
+    penalty_ref_fps : float or None
+        If given (with ``t``), ``swap_penalty`` is per frame at this frame rate and scaled by the clip's
+        frame interval (a penalty per second); None: per frame whatever the rate.
+    max_rate_hz : float or None
+        Frame rate above which interleaved sub-sequences are used (None: never).
+
+    Returns
+    -------
+    ndarray of bool, shape (T,)
+        True on frames where exchanging left and right makes the trajectories more continuous.
+    """
+    xy = np.asarray(xy, dtype=float)
+    n = xy.shape[0]
+    out = np.zeros(n, dtype=bool)
+    if n < 3 or not pairs:
+        return out
+    tt = np.arange(n, dtype=float) if t is None else np.asarray(t, dtype=float)
+    if max_rate_hz is not None and t is not None:
+        dt0 = _median_dt(tt)
+        m = int(np.floor(1.0 / (dt0 * max_rate_hz))) if np.isfinite(dt0) and dt0 > 0 else 1
+        if m >= 2 and n >= 3 * m:
+            # high frame rates: each of the m interleaved sub-sequences (about max_rate_hz) on its own,
+            # so the detector's gradual hand-over between labels becomes a jump the pass can see
+            sub = np.zeros(n, dtype=bool)
+            for r in range(m):
+                sl = slice(r, None, m)
+                sub[sl] = compute_lr_swaps(
+                    xy[sl], pairs, tt[sl], swap_penalty=swap_penalty, penalty_ref_fps=penalty_ref_fps,
+                    glitch_factor=glitch_factor, max_rounds=max_rounds, max_rate_hz=None,
+                )
+            return sub
+    left = np.array([p[0] for p in pairs])
+    right = np.array([p[1] for p in pairs])
+    idx = np.concatenate([left, right])
+    usable = np.isfinite(xy[:, left]).all(axis=-1).any(axis=1) & np.isfinite(xy[:, right]).all(axis=-1).any(axis=1)
+    seg = np.linalg.norm(xy[:, left[0]] - xy[:, left[-1]], axis=-1)
+    scale = float(np.median(seg[np.isfinite(seg)])) if np.isfinite(seg).any() else 1.0
+    scale = scale if scale > 0 else 1.0
+    keep = np.flatnonzero(usable)
+    if keep.size < 3:
+        return out
+    dt_med = _median_dt(tt)
+    if penalty_ref_fps is not None and t is not None and np.isfinite(dt_med) and dt_med > 0:
+        swap_penalty = swap_penalty * penalty_ref_fps * dt_med
+    dropped = np.zeros(n, dtype=bool)
+    states = np.zeros(keep.size, dtype=bool)
+    for _round in range(max_rounds + 1):
+        states = _viterbi_swaps(xy[keep], pairs, None if t is None else tt[keep], swap_penalty=swap_penalty)
+        if _round == max_rounds or keep.size < 5:
+            break
+        q = apply_lr_swaps(xy[keep], states, pairs)[:, idx]  # (K, 2P, 2)
+        e = np.maximum(_central_residual(q, tt[keep], 1), _central_residual(q, tt[keep], 2)) / scale
+        med = float(np.median(e[np.isfinite(e)])) if np.isfinite(e).any() else 0.0
+        thr = max(glitch_factor * med, 0.5)
+        e = np.where(np.isfinite(e), e, 0.0)
+        # non-maximum suppression within +-2 frames: a glitch also raises its neighbours' residuals
+        peak = np.zeros(e.size, dtype=bool)
+        taken = np.zeros(e.size, dtype=bool)
+        for i in np.argsort(-e):
+            if e[i] <= thr:
+                break
+            if not taken[i] and 0 < i < e.size - 1:
+                peak[i] = True
+                taken[max(0, i - 2) : i + 3] = True
+        new = keep[peak]
+        if new.size == 0:
+            break
+        dropped[new] = True
+        keep = np.setdiff1d(keep, new)
+        if keep.size < 3:
+            return out
+    out[keep] = states
+    # frames taken out (or unusable): the hypothesis closer to the labelled neighbours' midpoint
+    rest = np.flatnonzero(~np.isin(np.arange(n), keep))
+    fixed = apply_lr_swaps(xy, out, pairs)
+    for k in rest:
+        j = int(np.searchsorted(keep, k))
+        prev_k = keep[j - 1] if j > 0 else None
+        next_k = keep[j] if j < keep.size else None
+        if prev_k is None and next_k is None:
+            continue
+        refs = [fixed[r][idx] for r in (prev_k, next_k) if r is not None]
+        ref = 0.5 * (refs[0] + refs[1]) if len(refs) == 2 else refs[0]
+        if not dropped[k]:  # unusable frame: follow the labelled neighbour
+            out[k] = out[prev_k if prev_k is not None else next_k]
+            continue
+        cand = [xy[k][idx], xy[k][np.concatenate([right, left])]]
+        costs = [float(np.nansum(np.linalg.norm(c - ref, axis=-1))) for c in cand]
+        out[k] = costs[1] + swap_penalty * scale < costs[0]
+    return out
+
+
+def _viterbi_swaps(
+    xy: np.ndarray,
+    pairs: tuple[tuple[int, int], ...] = LEG_PAIRS,
+    t: np.ndarray | None = None,
+    *,
+    swap_penalty: float = 0.1,
+) -> np.ndarray:
+    """Second-order Viterbi over (as given, exchanged) per frame; see :func:`compute_lr_swaps`."""
+    xy = np.asarray(xy, dtype=float)
+    n = xy.shape[0]
+    out = np.zeros(n, dtype=bool)
+    if n < 3 or not pairs:
+        return out
+    left = np.array([p[0] for p in pairs])
+    right = np.array([p[1] for p in pairs])
+    a = np.concatenate([xy[:, left], xy[:, right]], axis=1)  # (T, 2P, 2) labels as given
+    b = np.concatenate([xy[:, right], xy[:, left]], axis=1)  # exchanged
+    hyp = np.stack([a, b], axis=0)  # (2, T, 2P, 2)
+    # body scale: median distance between hip and ankle-ish landmarks (first and third pair) or spread
+    seg = np.linalg.norm(xy[:, left[0]] - xy[:, left[-1]], axis=-1)
+    spread = float(np.median(seg[np.isfinite(seg)])) if np.isfinite(seg).any() else np.nan
+    if not np.isfinite(spread) or spread <= 0:
+        finite = a[np.isfinite(a).all(axis=-1)]
+        spread = float(np.ptp(finite, axis=0).max()) if finite.size else 1.0
+        spread = spread if spread > 0 else 1.0
+    if t is None:
+        ratio = np.ones(n)
+    else:
+        tt = np.asarray(t, dtype=float)
+        dtt = np.diff(tt)
+        ratio = np.ones(n)
+        # ratio[k] scales the velocity from frames (k-2, k-1) to predict frame k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = dtt[1:] / dtt[:-1]
+        ratio[2:] = np.where(np.isfinite(r) & (r > 0), r, 1.0)
+
+    def dist(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        d = np.linalg.norm(p - q, axis=-1)  # (..., 2P)
+        return np.where(np.isfinite(d), d, 0.0).sum(axis=-1) / spread
+
+    # first-order cost c1[s_prev, s_cur, k] between frame k-1 and k (k >= 1)
+    c1 = np.zeros((2, 2, n))
+    for sp in range(2):
+        for sc in range(2):
+            c1[sp, sc, 1:] = dist(hyp[sc, 1:], hyp[sp, :-1])
+    # second-order cost c2[s2, s1, s0, k] of frame k from frames k-2 (s2), k-1 (s1)
+    c2 = np.zeros((2, 2, 2, n))
+    for s2 in range(2):
+        for s1 in range(2):
+            p1 = hyp[s1, 1:-1]
+            p2 = hyp[s2, :-2]
+            pred = p1 + (p1 - p2) * ratio[2:, None, None]
+            # fall back to the first-order prediction where the older frame is unknown
+            pred = np.where(np.isfinite(pred), pred, p1)
+            for s0 in range(2):
+                c2[s2, s1, s0, 2:] = dist(hyp[s0, 2:], pred)
+    unary = np.array([0.0, swap_penalty])
+    # Viterbi over pair states (s_{k-1}, s_k)
+    cost = np.full((2, 2), np.inf)
+    for s0 in range(2):
+        for s1 in range(2):
+            cost[s0, s1] = unary[s0] + unary[s1] + c1[s0, s1, 1]
+    back = np.zeros((n, 2, 2), dtype=np.int8)
+    for k in range(2, n):
+        new = np.full((2, 2), np.inf)
+        for s1 in range(2):
+            for s0 in range(2):
+                cands = cost[:, s1] + c2[:, s1, s0, k]
+                j = int(np.argmin(cands))
+                new[s1, s0] = cands[j] + unary[s0]
+                back[k, s1, s0] = j
+        cost = new
+    best = int(np.argmin(cost))
+    states = np.zeros(n, dtype=np.int8)
+    states[n - 2], states[n - 1] = best // 2, best % 2
+    for k in range(n - 1, 1, -1):
+        s2 = back[k, states[k - 1], states[k]]
+        states[k - 2] = s2
+    out[:] = states.astype(bool)
+    return out
+
+
+def apply_lr_swaps(arr: np.ndarray, swapped: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Return a copy of ``arr`` with left and right landmarks of ``pairs`` exchanged on swapped frames.
+
+    Parameters
+    ----------
+    arr : ndarray, shape (T, 33, ...)
+        Any per-landmark array (xy, world, z, visibility).
+    swapped : ndarray of bool, shape (T,)
+        Frames to correct.
+    pairs : tuple of (int, int)
+        (left, right) landmark index pairs.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``arr``.
+    """
+    out = np.array(arr, copy=True)
+    idx = np.flatnonzero(np.asarray(swapped, dtype=bool))
+    if idx.size == 0:
+        return out
+    left = np.array([p[0] for p in pairs])
+    right = np.array([p[1] for p in pairs])
+    src = np.asarray(arr)
+    out[idx[:, None], left[None, :]] = src[idx[:, None], right[None, :]]
+    out[idx[:, None], right[None, :]] = src[idx[:, None], left[None, :]]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- Hampel
+
+
+def compute_hampel(
+    x: np.ndarray,
+    t: np.ndarray,
+    window_s: float,
+    n_sigmas: float,
+    *,
+    replace: str = "median",
+    min_sigma: float = 0.0,
+    chunk: int = 512,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hampel outlier filter on a time series (axis 0 time), window measured in seconds.
+
+    A sample is an outlier when it lies more than ``n_sigmas`` robust standard deviations
+    (1.4826 * median absolute deviation, at least ``min_sigma``) from the median of the samples
+    within ``window_s`` seconds either side of it. NaNs are ignored and stay NaN.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, ...)
+        Signal; every trailing element is filtered independently.
+    t : ndarray, shape (T,)
+        Sample times, seconds, increasing.
+    window_s : float
+        Half-width of the window, seconds. Windows are symmetric about each sample (at least one
+        neighbour each side), truncated near the clip ends; the first and last samples are never flagged.
+    n_sigmas : float
+        Threshold in robust standard deviations.
+    replace : {"median", "nan"}
+        Replace outliers with the window median (classic Hampel) or with NaN (to gap-fill later).
+    min_sigma : float
+        Floor of the robust standard deviation, in the unit of ``x`` (avoids flagging tiny
+        deviations of an almost noise-free signal).
+    chunk : int
+        Frames processed at once (memory bound only).
+
+    Returns
+    -------
+    cleaned : ndarray, shape (T, ...)
+        ``x`` with outliers replaced.
+    outlier : ndarray of bool, shape (T, ...)
+        Where outliers were found.
+    """
+    x = np.asarray(x, dtype=float)
+    t = np.asarray(t, dtype=float)
+    n = x.shape[0]
+    cleaned = x.copy()
+    outlier = np.zeros(x.shape, dtype=bool)
+    if n < 3 or x.size == 0:
+        return cleaned, outlier
+    flat = x.reshape(n, -1)
+    lo = np.searchsorted(t, t - window_s, side="left")
+    hi = np.searchsorted(t, t + window_s, side="right")
+    idx = np.arange(n)
+    # symmetric windows (truncated at the clip ends, where a one-sided window would flag the first
+    # frames of a foot moving into a flat stance), at least one neighbour each side inside the clip
+    half = np.maximum(np.minimum(idx - lo, hi - 1 - idx), 1)
+    half = np.minimum(half, np.minimum(idx, n - 1 - idx))
+    lo = idx - half
+    hi = idx + half + 1
+    width = max(int((hi - lo).max()), 1)
+    med = np.empty_like(flat)
+    mad = np.empty_like(flat)
+    offs = np.arange(width)
+    for c0 in range(0, n, chunk):
+        c1 = min(n, c0 + chunk)
+        rows = lo[c0:c1, None] + offs[None, :]  # (C, W)
+        valid = rows < hi[c0:c1, None]
+        rows = np.minimum(rows, n - 1)
+        win = flat[rows]  # (C, W, F)
+        win = np.where(valid[:, :, None], win, np.nan)
+        with np.errstate(invalid="ignore"), _quiet_nan():
+            m = np.nanmedian(win, axis=1)
+            d = np.nanmedian(np.abs(win - m[:, None, :]), axis=1)
+        med[c0:c1] = m
+        mad[c0:c1] = d
+    sigma = np.maximum(1.4826 * mad, min_sigma)
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(flat - med) > n_sigmas * sigma
+    bad &= np.isfinite(flat) & np.isfinite(med)
+    out_flat = cleaned.reshape(n, -1)
+    if replace == "nan":
+        out_flat[bad] = np.nan
+    else:
+        out_flat[bad] = med[bad]
+    outlier = bad.reshape(x.shape)
+    return out_flat.reshape(x.shape), outlier
+
+
+class _quiet_nan:
+    """Context manager silencing numpy's all-NaN-slice RuntimeWarning."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(None, None, None)
+
+
+# -------------------------------------------------------------------------------------------- gap fill
+
+
+def compute_gap_fill(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fill interior NaN gaps no longer than ``max_gap_s`` by shape-preserving interpolation.
+
+    A gap is a run of NaN samples with a finite sample on both sides; its duration is
+    ``t[last missing] - t[first missing] + median frame interval`` (the time the point was unseen).
+    Gaps are filled by PCHIP interpolation through all finite samples of that element (exact for
+    linear signals, no overshoot); longer gaps and leading/trailing NaNs stay NaN.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, ...)
+        Signal; every trailing element is handled independently.
+    t : ndarray, shape (T,)
+        Sample times, seconds, increasing.
+    max_gap_s : float
+        Longest gap filled, seconds.
+
+    Returns
+    -------
+    filled_x : ndarray, shape (T, ...)
+        ``x`` with short gaps filled.
+    filled : ndarray of bool, shape (T, ...)
+        Where values were filled.
+    """
+    from scipy.interpolate import PchipInterpolator
+
+    x = np.asarray(x, dtype=float)
+    t = np.asarray(t, dtype=float)
+    n = x.shape[0]
+    if n < 3 or x.size == 0:
+        return x.copy(), np.zeros(x.shape, dtype=bool)
+    out = x.copy().reshape(n, -1)
+    filled = np.zeros(out.shape, dtype=bool)
+    dt = _median_dt(t)
+    if not np.isfinite(dt):
+        return out.reshape(x.shape), filled.reshape(x.shape)
+    for j in range(out.shape[1]):
+        col = out[:, j]
+        fin = np.isfinite(col)
+        if fin.all() or fin.sum() < 2:
+            continue
+        first, last = np.flatnonzero(fin)[[0, -1]]
+        targets: list[int] = []
+        for s, e in _runs(~fin):
+            if s <= first or e > last:
+                continue
+            if t[e - 1] - t[s] + dt <= max_gap_s + 1e-9:
+                targets.extend(range(s, e))
+        if not targets:
+            continue
+        ti = np.asarray(targets)
+        if fin.sum() == 2:
+            col[ti] = np.interp(t[ti], t[fin], col[fin])
+        else:
+            col[ti] = PchipInterpolator(t[fin], col[fin], extrapolate=False)(t[ti])
+        filled[ti, j] = np.isfinite(col[ti])
+    return out.reshape(x.shape), filled.reshape(x.shape)
+
+
+# -------------------------------------------------------------------------------------------- low-pass
+
+
+def _sos(cutoff_hz: float, fs: float, order: int) -> np.ndarray | None:
+    from scipy.signal import butter
+
+    wn = cutoff_hz / (0.5 * fs)
+    if not np.isfinite(wn) or wn <= 0:
+        return None
+    if wn >= 0.95:
+        return None  # cut-off at or above Nyquist: nothing to remove
+    return np.asarray(butter(order, wn, btype="low", output="sos"))
+
+
+def _filt_segment(seg: np.ndarray, ts: np.ndarray, sos: np.ndarray, dt: float) -> np.ndarray:
+    """Zero-lag filter one NaN-free segment (rows = time), resampling if frames are non-uniform."""
+    from scipy.signal import sosfiltfilt
+
+    seg.shape[0]
+    default_pad = 3 * (2 * len(sos) + 1)
+    d = np.diff(ts)
+    uniform = bool(np.all(np.abs(d - dt) <= 0.05 * dt))
+    if uniform:
+        grid_vals = seg
+    else:
+        # uniform grid spanning the segment exactly, at (nearly) the median interval
+        n_grid = max(round((ts[-1] - ts[0]) / dt) + 1, 2)
+        grid = np.linspace(ts[0], ts[-1], n_grid)
+        grid_vals = np.stack([np.interp(grid, ts, seg[:, k]) for k in range(seg.shape[1])], axis=1)
+    g = grid_vals.shape[0]
+    if g < 2 * len(sos) * 2 + 1 and g < 7:
+        return seg  # too short to filter meaningfully: leave unfiltered
+    padlen = min(default_pad, g - 1)
+    y = sosfiltfilt(sos, grid_vals, axis=0, padlen=padlen)
+    if uniform:
+        return np.asarray(y)
+    return np.stack([np.interp(ts, grid, y[:, k]) for k in range(seg.shape[1])], axis=1)
+
+
+def compute_lowpass(x: np.ndarray, t: np.ndarray, cutoff_hz: float, order: int = 4) -> np.ndarray:
+    """Zero-lag Butterworth low-pass (forward-backward, ``sosfiltfilt``) on real capture time.
+
+    The sampling rate is the reciprocal of the median frame interval. Each contiguous NaN-free
+    segment of each element is filtered separately (NaNs stay NaN). A segment whose frames are not
+    uniform within 5% is linearly resampled onto a uniform grid at the median interval, filtered and
+    interpolated back to its own times. Segments shorter than the filter's default pad length are
+    filtered with a reduced pad length; segments of fewer than 7 samples are left unfiltered.
+    ``order`` is the order of the underlying Butterworth design (the forward-backward pass doubles
+    the attenuation and makes the response zero-phase; the -3 dB point of the combination sits
+    slightly below ``cutoff_hz``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, ...)
+        Signal.
+    t : ndarray, shape (T,)
+        Sample times, seconds, increasing.
+    cutoff_hz : float
+        Cut-off frequency, Hz. A cut-off at or above 0.95 of the Nyquist frequency leaves ``x`` unchanged.
+    order : int
+        Butterworth order.
+
+    Returns
+    -------
+    ndarray, shape (T, ...)
+        Filtered signal.
+    """
+    x = np.asarray(x, dtype=float)
+    t = np.asarray(t, dtype=float)
+    n = x.shape[0]
+    out = x.copy()
+    dt = _median_dt(t)
+    if n < 7 or x.size == 0 or not np.isfinite(dt):
+        return out
+    sos = _sos(float(cutoff_hz), 1.0 / dt, order)
+    if sos is None:
+        return out
+    flat = out.reshape(n, -1)
+    fin = np.isfinite(flat)
+    # group columns with the same NaN pattern and filter them together
+    keys: dict[bytes, list[int]] = {}
+    for j in range(flat.shape[1]):
+        keys.setdefault(np.packbits(fin[:, j]).tobytes(), []).append(j)
+    for cols in keys.values():
+        ok = fin[:, cols[0]]
+        for s, e in _runs(ok):
+            flat[s:e, cols] = _filt_segment(flat[s:e][:, cols], t[s:e], sos, dt)
+    return flat.reshape(x.shape)
+
+
+def compute_residual_cutoff(
+    x: np.ndarray,
+    fs: float,
+    *,
+    lo_hz: float = CUTOFF_RANGE_HZ[0],
+    hi_hz: float = CUTOFF_RANGE_HZ[1],
+    default_hz: float = 10.0,
+    min_samples: int = 30,
+) -> float:
+    """Choose a low-pass cut-off from the data by Winter's residual analysis.
+
+    Over the longest run of frames where every usable column (finite in more than half the frames) is
+    finite, at least ``min_samples`` long, the RMS residual between each column and its filtered
+    version is computed for 60 cut-offs from 1 Hz to 0.45 fs. A straight line is
+    fitted to the noise part (upper half of the cut-off range); its intercept at 0 Hz estimates the
+    noise RMS, and the column's cut-off is the lowest cut-off whose residual falls to that level
+    (Winter, Biomechanics and Motor Control of Human Movement, section 3.4.4). The clip's cut-off is
+    the median over columns, clamped to ``[lo_hz, min(hi_hz, 0.4 fs)]``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, ...)
+        Signals sampled at ``fs`` (uniform); NaN allowed.
+    fs : float
+        Sampling rate, Hz.
+    lo_hz, hi_hz : float
+        Clamp range (default 6-20 Hz, suitable for sprinting).
+    default_hz : float
+        Returned when no column is long enough or the analysis is inconclusive.
+    min_samples : int
+        Shortest usable run of samples.
+
+    Returns
+    -------
+    float
+        Cut-off, Hz.
+    """
+    from scipy.signal import sosfiltfilt
+
+    x = np.asarray(x, dtype=float)
+    if not np.isfinite(fs) or fs <= 0 or x.ndim == 0 or x.shape[0] < min_samples or x.size == 0:
+        return float(default_hz)
+    flat = x.reshape(x.shape[0], -1)
+    fcs = np.linspace(1.0, 0.45 * fs, 60) if fs >= 30 else np.arange(1.0, 0.45 * fs, 0.5)
+    if fcs.size < 6:
+        return float(default_hz)
+    # columns usable over a common NaN-free run (all columns filtered at once per cut-off)
+    fin = np.isfinite(flat)
+    cols = np.flatnonzero(fin.mean(axis=0) > 0.5)
+    if cols.size == 0:
+        return float(default_hz)
+    runs = _runs(fin[:, cols].all(axis=1))
+    if not runs:
+        return float(default_hz)
+    s0, e0 = max(runs, key=lambda r: r[1] - r[0])
+    if e0 - s0 < min_samples:
+        return float(default_hz)
+    seg = flat[s0:e0][:, cols]
+    seg = seg[:, np.ptp(seg, axis=0) > 0]
+    if seg.shape[1] == 0:
+        return float(default_hz)
+    res = np.empty((fcs.size, seg.shape[1]))
+    for i, fc in enumerate(fcs):
+        sos = _sos(float(fc), fs, 2)
+        if sos is None:
+            res[i] = 0.0
+            continue
+        y = sosfiltfilt(sos, seg, axis=0, padlen=min(3 * (2 * len(sos) + 1), seg.shape[0] - 1))
+        res[i] = np.sqrt(np.mean((seg - y) ** 2, axis=0))
+    half = fcs >= fcs[-1] / 2
+    picks: list[float] = []
+    for j in range(seg.shape[1]):
+        r = res[:, j]
+        _, intercept = np.polyfit(fcs[half], r[half], 1)
+        if not np.isfinite(intercept) or intercept <= 0:
+            continue
+        below = np.flatnonzero(r <= intercept)
+        if below.size == 0:
+            continue
+        i = int(below[0])
+        if i == 0:
+            picks.append(float(fcs[0]))
+            continue
+        r0, r1 = r[i - 1], r[i]
+        frac = (r0 - intercept) / (r0 - r1) if r0 != r1 else 1.0
+        picks.append(float(fcs[i - 1] + frac * (fcs[i] - fcs[i - 1])))
+    if not picks:
+        return float(default_hz)
+    hi = min(hi_hz, 0.4 * fs)
+    lo = min(lo_hz, hi)
+    return float(np.clip(np.median(picks), lo, hi))
+
+
+# ------------------------------------------------------------------------------------------ composition
+
+
+def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
+    """Clean a pose track: visibility -> swap fix -> Hampel -> gap fill -> low-pass.
+
+    Image (``xy``, ``z``) and world landmarks are cleaned together: a point rejected for low
+    visibility or as an image outlier is rejected in every channel; a world-only outlier only in the
+    world channels (``observed`` describes the image point). The Hampel
+    filter sees image points relative to the mid-hip (hips in image coordinates) and world points
+    (already hip-centred), so it catches jumps of a landmark relative to the body, not small jitter. The
+    residual analysis runs on the gap-filled image coordinates of the limb ends (elbows, wrists,
+    knees, ankles, heels, toes).
+
+    Parameters
+    ----------
+    track : PoseTrack
+        Raw landmarks.
+    cfg : CleaningConfig
+        Thresholds and cut-off.
+
+    Returns
+    -------
+    CleanTrack
+        The cleaned track.
+    """
+    t = np.asarray(track.t, dtype=float)
+    n = t.shape[0]
+    xy = np.array(track.xy, dtype=float)
+    z = np.array(track.z, dtype=float)
+    world = np.array(track.world, dtype=float)
+    vis = np.array(track.visibility, dtype=float)
+    raw_finite = np.isfinite(xy).all(axis=-1)
+
+    # 1. visibility
+    low = compute_low_visibility_mask(vis, cfg.min_visibility) & raw_finite
+    xy[low] = np.nan
+    z[low] = np.nan
+    world[low] = np.nan
+
+    # 2. left/right swaps (legs, then arms)
+    swapped_legs = np.zeros(n, dtype=bool)
+    swapped_arms = np.zeros(n, dtype=bool)
+    if cfg.fix_swaps and n >= 3:
+        swapped_legs = compute_lr_swaps(xy, LEG_PAIRS, t)
+        swapped_arms = compute_lr_swaps(xy, ARM_PAIRS, t)
+        for sw, pairs in ((swapped_legs, LEG_PAIRS), (swapped_arms, ARM_PAIRS)):
+            if sw.any():
+                xy = apply_lr_swaps(xy, sw, pairs)
+                z = apply_lr_swaps(z, sw, pairs)
+                world = apply_lr_swaps(world, sw, pairs)
+                vis = apply_lr_swaps(vis, sw, pairs)
+                low = apply_lr_swaps(low, sw, pairs)
+                raw_finite = apply_lr_swaps(raw_finite, sw, pairs)
+
+    # 3. Hampel outliers (points: any coordinate flagged rejects the point)
+    # image points relative to the mid-hip (the runner's translation across the frame would otherwise
+    # inflate the window's spread and hide jumps); the hips themselves in image coordinates
+    hips = [INDEX["left_hip"], INDEX["right_hip"]]
+    hip_fin = np.isfinite(xy[:, hips]).all(axis=(1, 2))
+    mid_hip = np.full((n, 2), np.nan)
+    mid_hip[hip_fin] = xy[hip_fin][:, hips].mean(axis=1)
+    rel = xy - mid_hip[:, None, :]
+    rel[:, hips] = xy[:, hips]
+    # robust-sigma floor: 2% of the hip-ankle length in pixels (about 2 cm on the body; at least 1 px),
+    # so that a still landmark's tiny spread does not turn ordinary jitter into "outliers"
+    hip_i, ankle_i = [INDEX["left_hip"], INDEX["right_hip"]], [INDEX["left_ankle"], INDEX["right_ankle"]]
+    legs = np.linalg.norm(xy[:, hip_i] - xy[:, ankle_i], axis=-1)
+    leg_px = float(np.median(legs[np.isfinite(legs)])) if np.isfinite(legs).any() else 0.0
+    floor_px = max(1.0, 0.02 * leg_px)
+    _, out_xy = compute_hampel(rel, t, cfg.hampel_window_s, cfg.hampel_n_sigmas, replace="nan", min_sigma=floor_px)
+    _, out_w = compute_hampel(world, t, cfg.hampel_window_s, cfg.hampel_n_sigmas, replace="nan", min_sigma=0.02)
+    outlier = out_xy.any(axis=-1)
+    world_outlier = out_w.any(axis=-1) & ~outlier
+    xy[outlier] = np.nan
+    z[outlier] = np.nan
+    world[outlier | world_outlier] = np.nan
+    observed = raw_finite & ~low & ~outlier & np.isfinite(xy).all(axis=-1)
+
+    # 4. gap fill (x, y, z and world together: 6 channels per point)
+    stacked = np.concatenate([xy, z[..., None], world], axis=-1)  # (T, 33, 6)
+    stacked, filled_c = compute_gap_fill(stacked, t, cfg.max_gap_s)
+    xy_unfiltered = stacked[..., :2].copy()
+    filled = filled_c[..., :2].any(axis=-1) & ~observed
+
+    # 5. low-pass
+    dt = _median_dt(t)
+    fs = 1.0 / dt if np.isfinite(dt) and dt > 0 else float("nan")
+    if cfg.cutoff_hz is not None:
+        cutoff, source = float(cfg.cutoff_hz), "config"
+    else:
+        cutoff = compute_residual_cutoff(
+            stacked[:, list(_FAST_LANDMARKS), :2], fs, default_hz=cfg.default_cutoff_hz
+        )
+        source = "residual" if cutoff != cfg.default_cutoff_hz else "default"
+    if np.isfinite(fs) and n >= 7:
+        stacked = compute_lowpass(stacked, t, cutoff)
+    else:
+        cutoff = float("nan")
+
+    xy_c = stacked[..., :2]
+    z_c = stacked[..., 2]
+    world_c = stacked[..., 3:]
+    counts = {
+        "low_visibility": int(low.sum()),
+        "hampel_outliers": int((outlier & ~low).sum()),
+        "world_outliers": int((world_outlier & ~low).sum()),
+        "gap_filled": int(filled.sum()),
+        "leg_swap_frames": int(swapped_legs.sum()),
+        "arm_swap_frames": int(swapped_arms.sum()),
+        "left_nan": int((~np.isfinite(xy_c).all(axis=-1)).sum()),
+    }
+    return CleanTrack(
+        t=t,
+        xy=xy_c,
+        world=world_c,
+        visibility=vis,
+        observed=observed,
+        filled=filled,
+        swapped_legs=swapped_legs,
+        swapped_arms=swapped_arms,
+        cutoff_hz=float(cutoff),
+        counts=counts,
+        z=z_c,
+        cutoff_source=source,
+        xy_unfiltered=xy_unfiltered,
+    )

@@ -1,0 +1,570 @@
+"""Gait events from sagittal landmark trajectories: touchdown, toe-off, steps, cadence, push side.
+
+Method (works on a track and on a treadmill or under a camera travelling with the runner, 30 to 240 fps):
+
+1. For each foot, the height ``h(t)`` of its lowest point (lower of heel and toe) above that foot's
+   own stance level, after a light 20 Hz zero-lag low-pass. The stance level is the median of the
+   lowest quarter of the foot's heights (per foot, because under perspective the far foot's ground
+   sits slightly higher in the image; a foot whose level is more than 6 cm above the other's is held
+   to the other's, so a foot that never lands is not given contacts).
+2. Contact candidates: runs of frames with ``h`` inside a ground band (``4 x`` the stance-level noise,
+   clamped to 2-6 cm). Runs separated by less than ``min_contact_s`` are merged, then trimmed at both
+   ends to the frames where the slower of heel and toe moves forward at under 35% of the running speed
+   in the ground frame (relative to the hips minus the belt speed on a treadmill): a swing foot
+   skimming low before landing is not yet down. Shorter runs and contacts shorter than
+   ``min_contact_s`` are dropped.
+3. Sub-frame events by a hinge fit: around each run edge, ``h`` is modelled as 0 on the contact side
+   and a straight line on the air side (descent before touchdown, rise after toe-off); the hinge time
+   is found by least squares on a fine grid from the last frame outside the band to ~30 ms inside it.
+   This is the vertical-position criterion of Fellin et al. 2010 (foot strike from the lowest point of
+   the foot), made sub-frame; it needs no ground line in metres, only a still ground in the image.
+4. A note is added when, on a track, a "planted" foot moves forward with the hips (a low swing).
+
+A contact that starts before the clip or ends after it keeps a NaN touchdown or toe-off. Running is
+declared only when contacts alternate between the feet (or only one foot is seen), no foot is down half
+the time or more, flight frames exist, the feet do not land together, and on a track the hips travel.
+
+Known limits (measured, see the report of issue 4): a foot that lands tangentially (zero vertical
+speed) is timed ~6 ms early at touchdown and late at toe-off; an oblique camera view (the foot's
+image row then also changes with its forward position) times events 1-2 frames early at 60 fps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sprintbal.kinematics.cleaning import compute_lowpass
+from sprintbal.kinematics.result import (
+    PHASE_DOUBLE,
+    PHASE_FLIGHT,
+    PHASE_LEFT,
+    PHASE_RIGHT,
+    PHASE_UNKNOWN,
+    SIDE_LEFT,
+    SIDE_RIGHT,
+    SIDE_UNKNOWN,
+    Steps,
+)
+from sprintbal.pose.landmarks import INDEX
+
+#: Event-method error added in quadrature to half a frame interval (s). BlazePose against Vicon on
+#: treadmill running: 0.010-0.014 s (Young 2023). This method with BlazePose on seven rendered sprint
+#: clips (30-240 fps, benchmarks/kinematics_events.py): median |error| 8.5 ms, 90th percentile 24 ms.
+METHOD_ERROR_S = 0.015
+#: Powers of the hinge model's air side (1: the foot meets the ground at speed). Tried (1, 1.5, 2, 3) as a
+#: free shape: it removes the +-6 ms bias on a tangential (zero-speed) landing but doubles the scatter under
+#: noise, so the straight line is kept.
+_POWERS: tuple[float, ...] = (1.0,)
+_FOOT = {
+    SIDE_LEFT: (INDEX["left_heel"], INDEX["left_foot_index"], INDEX["left_ankle"]),
+    SIDE_RIGHT: (INDEX["right_heel"], INDEX["right_foot_index"], INDEX["right_ankle"]),
+}
+_HIPS = (INDEX["left_hip"], INDEX["right_hip"])
+
+
+@dataclass(frozen=True)
+class GaitEvents:
+    """Gait events of one clip. Time is axis 0 (T frames).
+
+    Attributes
+    ----------
+    contact : ndarray of bool, shape (T, 2)
+        Foot on the ground per frame; column 0 left, 1 right.
+    phase : ndarray of int8, shape (T,)
+        Phase codes of :mod:`sprintbal.kinematics.result` (-1 unknown, 0 flight, 1 left, 2 right, 3 both).
+    steps : Steps
+        One entry per contact, sorted by time.
+    is_running : bool
+        Whether the clip shows running.
+    running_reason : str
+        One sentence on why.
+    cadence_spm : float
+        Steps per minute (NaN if fewer than two consecutive alternating touchdowns).
+    cadence_uncertainty_spm : float
+        Its standard uncertainty, steps per minute.
+    notes : tuple of str
+        Caveats, one sentence each.
+    """
+
+    contact: np.ndarray
+    phase: np.ndarray
+    steps: Steps
+    is_running: bool
+    running_reason: str
+    cadence_spm: float
+    cadence_uncertainty_spm: float
+    notes: tuple[str, ...] = ()
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    m = np.asarray(mask, dtype=bool)
+    d = np.diff(np.concatenate(([0], m.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _hinge(t: np.ndarray, h: np.ndarray, lo: float, hi: float, rising: bool) -> float:
+    """Least-squares hinge time in [lo, hi].
+
+    Model: ``h = 0`` on the contact side of the hinge and ``a * d**p`` on the other side, ``d`` the time
+    from the hinge and ``p`` from :data:`_POWERS`; ``a >= 0`` by linear least squares, hinge time (81-point
+    grid) and ``p`` by search.
+    """
+    ok = np.isfinite(t) & np.isfinite(h)
+    t, h = t[ok], h[ok]
+    if t.size < 2 or not hi > lo:
+        return float("nan")
+    grid = np.linspace(lo, hi, 81)
+    d = (t[None, :] - grid[:, None]) if rising else (grid[:, None] - t[None, :])  # (G, S)
+    side = d > 0
+    best, best_tc = np.inf, float("nan")
+    for power in _POWERS:
+        basis = np.where(side, np.abs(d) ** power, 0.0)
+        den = np.sum(basis * basis, axis=1)
+        num = np.sum(basis * h[None, :], axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = np.where(den > 0, np.maximum(num / den, 0.0), 0.0)
+        sse = np.sum((h[None, :] - a[:, None] * basis) ** 2, axis=1)
+        i = int(np.argmin(sse))
+        if sse[i] < best - 1e-15:
+            best, best_tc = float(sse[i]), float(grid[i])
+    return best_tc
+
+
+def _interp(t: np.ndarray, y: np.ndarray, tq: float) -> float:
+    ok = np.isfinite(y)
+    if not np.isfinite(tq) or ok.sum() < 2:
+        return float("nan")
+    return float(np.interp(tq, t[ok], y[ok], left=np.nan, right=np.nan))
+
+
+def _slow_foot(
+    sag: np.ndarray,
+    t: np.ndarray,
+    dt: float,
+    heel: int,
+    toe: int,
+    h: np.ndarray,
+    hip: np.ndarray,
+    treadmill: bool,
+    smooth_hz: float | None,
+) -> np.ndarray:
+    """Frames where the slower of heel and toe moves forward at less than 35% of the running speed.
+
+    The slower of the two because the foot pivots about the toe (or rolls off the heel) while planted.
+    On a track the ground frame is the image (the point's own forward velocity). On a treadmill (or
+    under a camera moving with the runner) the point's velocity relative to the hips minus the belt
+    velocity, the belt velocity being the median relative velocity over the foot's lowest frames (lowest
+    tenth of ``h``), where it is surely planted. Returns all True when the speeds cannot be estimated.
+    """
+    n = t.shape[0]
+    ok = np.ones(n, dtype=bool)
+    fin_h = np.isfinite(h)
+    if n < 7 or not np.isfinite(dt) or fin_h.sum() < 7:
+        return ok
+    hx = hip[:, 0]
+    if np.isfinite(hx).sum() < 7:
+        return ok
+    vh = np.gradient(compute_lowpass(hx, t, min(10.0, 0.4 / dt)), t)
+    lowest = fin_h & (h <= np.nanpercentile(h, 10))
+    speeds = []
+    for k in (heel, toe):
+        x = sag[:, k, 0]
+        if smooth_hz is not None:
+            x = compute_lowpass(x, t, min(float(smooth_hz), 0.4 / dt))
+        if np.isfinite(x).sum() < 7:
+            return ok
+        v = np.gradient(x, t)
+        if treadmill:
+            rel = v - vh
+            sel = lowest & np.isfinite(rel)
+            if sel.sum() < 2:
+                return ok
+            v = rel - float(np.median(rel[sel]))
+        speeds.append(np.abs(v))
+    vhf = vh[np.isfinite(vh)]
+    if treadmill:
+        rel_h = np.gradient(compute_lowpass(sag[:, toe, 0], t, min(10.0, 0.4 / dt)), t) - vh
+        sel = lowest & np.isfinite(rel_h)
+        run_speed = abs(float(np.median(rel_h[sel]))) if sel.any() else float("nan")
+    else:
+        run_speed = float(np.median(np.abs(vhf))) if vhf.size else float("nan")
+    if not np.isfinite(run_speed) or run_speed < 1.0:
+        return ok  # too slow to tell a planted foot from a moving one by speed
+    slowest = np.fmin(speeds[0], speeds[1])
+    return ~(slowest > 0.35 * run_speed)  # NaN velocity: no objection
+
+
+def compute_gait_events(
+    sag: np.ndarray,
+    t: np.ndarray,
+    treadmill: bool,
+    observed: np.ndarray | None = None,
+    *,
+    band_m: float | None = None,
+    smooth_hz: float | None = 20.0,
+    min_contact_s: float = 0.04,
+    use_velocity: bool = True,
+) -> GaitEvents:
+    """Find foot contacts, steps, cadence and whether the clip shows running.
+
+    Parameters
+    ----------
+    sag : ndarray, shape (T, 33, 2)
+        Sagittal landmarks, metres: X forward (direction of travel), Y up.
+    t : ndarray, shape (T,)
+        Capture time, seconds.
+    treadmill : bool
+        The runner stays in place (treadmill or panning camera): no step lengths or speeds.
+    observed : ndarray of bool, shape (T, 33), optional
+        Which points were really seen (not gap-filled); events resting on unseen foot points are
+        counted in the notes.
+    band_m : float, optional
+        Ground band height, metres; default ``max(0.02, 4 x`` stance-level noise, at most 0.06).
+    smooth_hz : float or None
+        Light zero-lag low-pass applied to the foot heights before the search (clamped to 0.4 of the
+        frame rate); None: use ``sag`` as given. Pass unfiltered points
+        (:func:`~sprintbal.kinematics.scene.compute_sagittal_points` with ``unfiltered=True``): the
+        analysis low-pass (often 6-10 Hz) rounds off 3-4-frame contacts at 30 fps.
+    min_contact_s : float
+        Contacts shorter than this (at least one frame) are dropped as noise; in-band runs separated
+        by less than this are merged first.
+    use_velocity : bool
+        Also require the foot to be nearly still on the ground (see :func:`_slow_foot`): a swing foot
+        skimming low before landing is otherwise taken for a contact at low frame rates.
+
+    Returns
+    -------
+    GaitEvents
+        Contacts, phases, steps, running verdict, cadence.
+    """
+    sag = np.asarray(sag, dtype=float)
+    t = np.asarray(t, dtype=float)
+    n = t.shape[0]
+    notes: list[str] = []
+    dts = np.diff(t)
+    dt = float(np.median(dts)) if n > 1 else float("nan")
+    unc = float(np.hypot(0.5 * dt, METHOD_ERROR_S)) if np.isfinite(dt) else float("nan")
+    contact = np.zeros((n, 2), dtype=bool)
+    known = np.zeros((n, 2), dtype=bool)
+    hip = 0.5 * (sag[:, _HIPS[0]] + sag[:, _HIPS[1]])
+    contacts: list[tuple[int, float, float, float, int, int]] = []  # foot, td, to, contact X, i0, i1
+    n_unseen = 0
+    heights: dict[int, np.ndarray] = {}
+    levels: dict[int, float] = {}
+    noises: dict[int, float] = {}
+    for foot in (SIDE_LEFT, SIDE_RIGHT):
+        heel, toe, _ = _FOOT[foot]
+        hy = np.fmin(sag[:, heel, 1], sag[:, toe, 1])
+        if smooth_hz is not None and np.isfinite(dt) and n >= 7:
+            hy = compute_lowpass(hy, t, min(float(smooth_hz), 0.4 / dt))
+        known[:, foot] = np.isfinite(hy)
+        if known[:, foot].sum() < 4:
+            continue
+        v = hy[known[:, foot]]
+        q = np.percentile(v, 25)
+        levels[foot] = float(np.median(v[v <= q]))
+        low = v[v <= q] - levels[foot]
+        noises[foot] = 1.4826 * float(np.median(np.abs(low - np.median(low)))) if low.size > 2 else 0.0
+        heights[foot] = hy
+    # each foot has its own stance level (perspective puts the far foot's ground a little higher), but
+    # a foot whose lowest positions sit well above the other's never reaches the ground
+    if levels:
+        ground = min(levels.values())
+        for foot, lev in list(levels.items()):
+            if lev - ground > 0.06:
+                levels[foot] = ground
+                side_name = "left" if foot == SIDE_LEFT else "right"
+                notes.append(f"The {side_name} foot stays {100 * (lev - ground):.0f} cm above the other foot's ground.")
+    for foot in heights:
+        heel, toe, _ = _FOOT[foot]
+        hy, level = heights[foot], levels[foot]
+        band = band_m if band_m is not None else float(np.clip(4 * noises[foot], 0.02, 0.06))
+        h = hy - level
+        inband = np.isfinite(h) & (h <= band)
+        slow = _slow_foot(sag, t, dt, heel, toe, h, hip, treadmill, smooth_hz) if use_velocity else None
+        gap_n = max(1, round(min_contact_s / dt)) if np.isfinite(dt) else 1
+        runs = _runs(inband)
+        merged: list[tuple[int, int]] = []
+        for r in runs:
+            if merged and r[0] - merged[-1][1] <= gap_n and np.all(h[merged[-1][1] : r[0]] <= 2 * band):
+                merged[-1] = (merged[-1][0], r[1])
+            else:
+                merged.append(r)
+        if slow is not None:
+            # trim the ends of each run to where the foot is nearly still: a swing foot skimming low
+            # before landing (or after leaving) is not yet on the ground; a run with no still frame is kept
+            trimmed = []
+            for i0, i1 in merged:
+                still = np.flatnonzero(slow[i0:i1])
+                trimmed.append((i0 + int(still[0]), i0 + int(still[-1]) + 1) if still.size else (i0, i1))
+            merged = trimmed
+        for i0, i1 in merged:  # frames i0..i1-1
+            if (i1 - i0) < gap_n and i0 > 0 and i1 < n:
+                continue
+            # touchdown: the band is entered up to ~band/speed before the true touchdown, which at high
+            # frame rates is several frames: search from the last frame above the band to k frames in
+            k = max(1, round(0.03 / dt))
+            if i0 == 0 or not np.isfinite(h[i0 - 1]):
+                td = float("nan")
+            else:
+                hi_i = min(i1 - 1, i0 + k)
+                sl = slice(max(0, i0 - max(2, k)), min(i1, hi_i + max(2, k) + 1))
+                td = _hinge(t[sl], h[sl], t[i0 - 1], t[hi_i] if hi_i > i0 - 1 else t[i0], rising=False)
+            if i1 >= n or not np.isfinite(h[i1]):
+                to = float("nan")
+            else:
+                lo_i = max(i0, i1 - 1 - k)
+                sl = slice(max(i0, lo_i - max(2, k)), min(n, i1 + max(2, k)))
+                to = _hinge(t[sl], h[sl], t[lo_i] if lo_i < i1 else t[i1 - 1], t[i1], rising=True)
+            if np.isfinite(td) and np.isfinite(to) and to - td < min_contact_s:
+                continue  # a graze of the band (or an edge artefact), not a ground contact
+            # plausibility of a planted foot
+            fx = 0.5 * (sag[i0:i1, heel, 0] + sag[i0:i1, toe, 0])
+            cx = float(np.nanmedian(fx)) if np.isfinite(fx).any() else float("nan")
+            if i1 - i0 >= 2 and np.isfinite(fx).sum() >= 2:
+                foot_move = float(fx[np.isfinite(fx)][-1] - fx[np.isfinite(fx)][0])
+                hx = hip[i0:i1, 0]
+                hxf = hx[np.isfinite(hx)]
+                hip_move = float(hxf[-1] - hxf[0]) if hxf.size >= 2 else 0.0
+                if not treadmill and hip_move > 0.05 and foot_move > 0.5 * hip_move:
+                    notes.append(
+                        f"Contact of the {'left' if foot == SIDE_LEFT else 'right'} foot at "
+                        f"{t[i0]:.3f} s moves with the hips; kept, but it may be a low swing."
+                    )
+            if observed is not None:
+                ob = np.asarray(observed, dtype=bool)
+                if not (ob[max(0, i0 - 1) : i1 + 1, heel] | ob[max(0, i0 - 1) : i1 + 1, toe]).all():
+                    n_unseen += 1
+            contacts.append((foot, td, to, cx, i0, i1))
+    if n_unseen:
+        notes.append(f"{n_unseen} contact(s) rest partly on gap-filled or unseen foot points.")
+
+    # per-frame contact from the sub-frame events
+    for foot, td, to, _, i0, i1 in contacts:
+        a = t[0] - 1.0 if not np.isfinite(td) else td
+        b = t[-1] + 1.0 if not np.isfinite(to) else to
+        contact[(t >= a) & (t <= b), foot] = True
+        # a contact shorter than a frame still marks its nearest frame
+        if not contact[i0:i1, foot].any():
+            contact[i0, foot] = True
+    phase = np.full(n, PHASE_FLIGHT, dtype=np.int8)
+    phase[contact[:, 0] & ~contact[:, 1]] = PHASE_LEFT
+    phase[contact[:, 1] & ~contact[:, 0]] = PHASE_RIGHT
+    phase[contact[:, 0] & contact[:, 1]] = PHASE_DOUBLE
+    phase[~known.all(axis=1) & ~contact.any(axis=1)] = PHASE_UNKNOWN
+
+    contacts.sort(key=lambda c: (c[1] if np.isfinite(c[1]) else (c[2] - 1e3 if np.isfinite(c[2]) else 1e9)))
+    m = len(contacts)
+    foot_a = np.array([c[0] for c in contacts], dtype=np.int8)
+    td_a = np.array([c[1] for c in contacts], dtype=float)
+    to_a = np.array([c[2] for c in contacts], dtype=float)
+    cx_a = np.array([c[3] for c in contacts], dtype=float)
+    contact_s = to_a - td_a
+    flight_s = np.full(m, np.nan)
+    step_s = np.full(m, np.nan)
+    step_len = np.full(m, np.nan)
+    speed = np.full(m, np.nan)
+    hipx = hip[:, 0]
+    for k in range(m - 1):
+        nxt = k + 1
+        flight_s[k] = td_a[nxt] - to_a[k]
+        if foot_a[nxt] != foot_a[k]:
+            step_s[k] = td_a[nxt] - td_a[k]
+            if not treadmill:
+                step_len[k] = cx_a[nxt] - cx_a[k]
+                x0, x1 = _interp(t, hipx, td_a[k]), _interp(t, hipx, td_a[nxt])
+                if np.isfinite(step_s[k]) and step_s[k] > 0:
+                    speed[k] = (x1 - x0) / step_s[k]
+    steps = Steps(
+        foot=foot_a,
+        touchdown_t=td_a,
+        toeoff_t=to_a,
+        contact_s=contact_s,
+        flight_s=flight_s,
+        step_s=step_s,
+        step_length_m=step_len,
+        speed_mps=speed,
+        timing_uncertainty_s=unc,
+    )
+    if treadmill:
+        notes.append("Treadmill or camera moving with the runner: step lengths and speeds are not measured.")
+
+    # cadence
+    good = np.isfinite(step_s) & (step_s > 0)
+    if good.sum() >= 1:
+        # mean step time over the steps within 35% of the median (a missed or spurious contact makes a
+        # step far from it); the mean telescopes, so event timing errors average out. Standard error
+        # from the spread of the kept step times combined with the timing uncertainty of the two ends.
+        st_all = step_s[good]
+        med0 = float(np.median(st_all))
+        st_good = st_all[np.abs(st_all - med0) <= 0.35 * med0]
+        med_step = float(np.mean(st_good))
+        cadence = 60.0 / med_step
+        spread = float(np.std(st_good, ddof=1) / np.sqrt(st_good.size)) if st_good.size > 2 else 0.0
+        timing = np.sqrt(2.0) * unc / st_good.size
+        cad_unc = 60.0 / med_step**2 * float(np.hypot(spread, timing))
+    else:
+        cadence, cad_unc = float("nan"), float("nan")
+        # only one foot's contacts: two steps per stride of that foot
+        strides: list[float] = []
+        for f in (SIDE_LEFT, SIDE_RIGHT):
+            tf = td_a[(foot_a == f) & np.isfinite(td_a)]
+            strides += np.diff(tf).tolist()
+        if strides:
+            stride_med = float(np.median(strides))
+            cadence = 120.0 / stride_med
+            cad_unc = 120.0 / stride_med**2 * float(np.sqrt(2.0) * unc / np.sqrt(len(strides)))
+            notes.append("Cadence from one foot's strides (the other foot's contacts were not found).")
+
+    is_running, reason = _running_verdict(foot_a, td_a, to_a, contact_s, flight_s, contact, known, t, hip, treadmill)
+    return GaitEvents(
+        contact=contact,
+        phase=phase,
+        steps=steps,
+        is_running=is_running,
+        running_reason=reason,
+        cadence_spm=float(cadence),
+        cadence_uncertainty_spm=float(cad_unc),
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _running_verdict(
+    foot: np.ndarray,
+    td: np.ndarray,
+    to: np.ndarray,
+    contact_s: np.ndarray,
+    flight_s: np.ndarray,
+    contact: np.ndarray,
+    known: np.ndarray,
+    t: np.ndarray,
+    hip: np.ndarray,
+    treadmill: bool,
+) -> tuple[bool, str]:
+    """Decide whether the contacts describe running; return (verdict, one-sentence reason).
+
+    Running: contacts alternate between the feet (or only one foot is seen and its contacts are
+    periodic), neither foot touches the ground half the time or more (duty factor < 0.5: walking and
+    standing have more), there are flight frames with neither foot down, the feet do not land
+    together (hopping, jumping jacks), and on a track the hips travel.
+    """
+    if known.any(axis=1).sum() < 4:
+        return False, "The feet were not seen in enough frames to find ground contacts."
+    duty = np.array(
+        [contact[known[:, f], f].mean() if known[:, f].sum() >= 4 else np.nan for f in (0, 1)], dtype=float
+    )
+    seen = np.isfinite(duty)
+    complete = np.isfinite(td) & np.isfinite(to)
+    if np.all(duty[seen] > 0.9):
+        return False, "The feet stay on the ground (standing, or no clear steps)."
+    if complete.sum() < 2:
+        return False, "Fewer than two complete ground contacts were found."
+    # simultaneous touchdowns of both feet (hopping on both feet, jumping jacks)
+    fin = np.isfinite(td)
+    tds, fts = td[fin], foot[fin]
+    cs = contact_s[np.isfinite(contact_s)]
+    med_contact = float(np.median(cs)) if cs.size else 0.0
+    paired = sum(
+        1
+        for k in range(len(tds) - 1)
+        if fts[k] != fts[k + 1] and abs(tds[k + 1] - tds[k]) < 0.3 * max(med_contact, 1e-3)
+    )
+    if paired >= max(1, 0.5 * (len(tds) // 2)):
+        return False, "Both feet land together (jumping or hopping), not alternately as in running."
+    if np.nanmax(duty) >= 0.5:
+        return False, (
+            f"A foot is on the ground {100 * float(np.nanmax(duty)):.0f}% of the time, with double support, "
+            "as in walking, not running."
+        )
+    feet_with_contacts = set(foot[complete].tolist())
+    one_foot_note = ""
+    if len(feet_with_contacts) == 1:
+        other = 1 - next(iter(feet_with_contacts))
+        if seen[other] and known[:, other].mean() > 0.8:
+            return False, "Only one foot ever touches the ground although both are seen (hopping on one leg)."
+        one_foot_note = " Only one foot's contacts were seen."
+    else:
+        alt = float(np.mean(foot[1:] != foot[:-1]))
+        if alt < 0.75:
+            return False, f"Contacts do not alternate between feet ({100 * alt:.0f}% of consecutive contacts do)."
+    both_known = known.all(axis=1)
+    flight_frac = float((~contact[both_known].any(axis=1)).mean()) if both_known.any() else float("nan")
+    fl = flight_s[np.isfinite(flight_s)]
+    if (fl.size and np.median(fl) <= 0) or (np.isfinite(flight_frac) and flight_frac < 0.03):
+        return False, "No flight phases between contacts, as in walking."
+    if not treadmill:
+        ok = np.isfinite(hip[:, 0])
+        if ok.sum() >= 2:
+            speed = (hip[ok, 0][-1] - hip[ok, 0][0]) / max(float(t[ok][-1] - t[ok][0]), 1e-9)
+            if speed < 0.5:
+                return False, f"Steps with flight, but the hips barely travel ({speed:.2f} m/s): running on the spot?"
+    fl_txt = f"median flight {1000 * float(np.median(fl)):.0f} ms, " if fl.size else ""
+    return True, (
+        f"Alternating contacts with flight phases ({fl_txt}duty factor {100 * float(np.nanmean(duty)):.0f}%)."
+        + one_foot_note
+    )
+
+
+def compute_push_side(contact: np.ndarray, t: np.ndarray, rule: str = "last_off") -> np.ndarray:
+    """Which leg pushes in each frame.
+
+    In single support the stance leg. In double support the foot that touched down earlier (it is the
+    trailing foot, about to leave the ground); if both runs began in the same frame, unknown. In
+    flight, by ``rule``: ``"last_off"`` the foot that left the ground most recently, ``"next_on"`` the
+    foot that lands next. Unknown (-1) where the rule has no event to go by (before the first toe-off,
+    or after the last touchdown).
+
+    Parameters
+    ----------
+    contact : ndarray of bool, shape (T, 2)
+        Foot on the ground; column 0 left, 1 right.
+    t : ndarray, shape (T,)
+        Capture time, seconds (only its length is used: the per-frame contacts already encode the order).
+    rule : {"last_off", "next_on"}
+        Flight rule.
+
+    Returns
+    -------
+    ndarray of int8, shape (T,)
+        -1 unknown, 0 left, 1 right.
+    """
+    if rule not in ("last_off", "next_on"):
+        raise ValueError(f"unknown flight rule {rule!r}")
+    c = np.asarray(contact, dtype=bool)
+    n = c.shape[0]
+    out = np.full(n, SIDE_UNKNOWN, dtype=np.int8)
+    # start frame of the current run for each foot (-1 if not in contact)
+    start = np.full((n, 2), -1, dtype=np.int64)
+    for f in range(2):
+        for s, e in _runs(c[:, f]):
+            start[s:e, f] = s
+    single_l = c[:, 0] & ~c[:, 1]
+    single_r = c[:, 1] & ~c[:, 0]
+    out[single_l] = SIDE_LEFT
+    out[single_r] = SIDE_RIGHT
+    both = c[:, 0] & c[:, 1]
+    out[both & (start[:, 0] < start[:, 1])] = SIDE_LEFT
+    out[both & (start[:, 1] < start[:, 0])] = SIDE_RIGHT
+    flight = ~c.any(axis=1)
+    if rule == "last_off":
+        last = SIDE_UNKNOWN
+        for i in range(n):
+            if flight[i]:
+                out[i] = last
+            else:
+                # the foot that will be the last to leave: the one in contact whose run ends last
+                for f in (0, 1):
+                    if c[i, f] and (i + 1 >= n or not c[i + 1, f]):
+                        last = f
+    else:
+        nxt = SIDE_UNKNOWN
+        for i in range(n - 1, -1, -1):
+            if flight[i]:
+                out[i] = nxt
+            else:
+                for f in (0, 1):
+                    if c[i, f] and (i == 0 or not c[i - 1, f]):
+                        nxt = f
+    return out

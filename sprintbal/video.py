@@ -1,0 +1,357 @@
+"""Video input: the only module that opens a clip (PyAV, imported inside functions).
+
+:func:`probe` checks a clip and describes it (:class:`VideoInfo`); :func:`iter_frames`
+streams its frames upright, in RGB, with capture-time stamps. Nothing here holds a
+whole clip in memory.
+
+Conventions
+-----------
+* Rotation: ``VideoInfo.rotation_deg`` is the angle in degrees CLOCKWISE by which a
+  player turns the coded picture to show it upright, read from the display matrix
+  (the classic ``rotate`` tag: a phone filmed in portrait usually stores 90; ffprobe
+  reports the same matrix as ``rotation=-90``, counter-clockwise). Frames from
+  :func:`iter_frames` are already turned, so ``width``/``height`` describe them.
+* Time: ``t_s`` is the frame's presentation timestamp (pts * time_base) relative to
+  the first decoded frame, multiplied by ``time_scale`` so that slow-motion exports
+  are in real capture time. Non-square pixels are not corrected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sprintbal.errors import BadInputError, BadVideoError, ConfigError
+
+#: Demuxers that read a single still image; such a file is not a clip.
+_IMAGE_DEMUXERS_SUFFIX = "_pipe"
+_IMAGE_DEMUXERS = {"image2"}
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What :func:`probe` learnt about a clip.
+
+    Attributes
+    ----------
+    path : str
+        The clip's path as given.
+    width, height : int
+        Size in pixels of the UPRIGHT display frame (after rotation).
+    coded_width, coded_height : int
+        Size in pixels of the stored (coded) picture, before rotation.
+    codec : str
+        Decoder name, e.g. ``"h264"``.
+    fps : float
+        Nominal (average) playback frame rate of the file, frames per second.
+    frame_count : int
+        Number of video frames (counted from the container's packets, or its header).
+    duration_s : float
+        Real (capture) time covered by the frames, seconds: the file's playback
+        duration multiplied by ``time_scale``.
+    rotation_deg : int
+        Clockwise display rotation, one of 0, 90, 180, 270.
+    capture_fps : float or None
+        The user's real capture rate of a slow-motion export; None if not given.
+    time_scale : float
+        Factor from file time to capture time: ``fps / capture_fps`` (1.0 when
+        ``capture_fps`` is None).
+    variable_frame_rate : bool
+        Whether frame spacing varies by more than timestamp rounding.
+    file_size_bytes : int
+        Size of the file in bytes.
+    """
+
+    path: str
+    width: int
+    height: int
+    coded_width: int
+    coded_height: int
+    codec: str
+    fps: float
+    frame_count: int
+    duration_s: float
+    rotation_deg: int
+    capture_fps: float | None
+    time_scale: float
+    variable_frame_rate: bool
+    file_size_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as plain JSON-serialisable data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    """One decoded frame.
+
+    Attributes
+    ----------
+    index : int
+        0-based position of the frame in decoding (presentation) order.
+    t_s : float
+        Capture time in seconds from the first frame (see module notes).
+    image : ndarray of uint8, shape (H, W, 3)
+        RGB picture, upright, C-contiguous.
+    scale : float
+        Factor applied to the upright frame's size (1.0 unless downscaled by ``max_side``).
+    """
+
+    index: int
+    t_s: float
+    image: np.ndarray
+    scale: float = 1.0
+
+
+def _check_path(path: Path) -> int:
+    """Return the file size, raising a one-line error for paths that are not files."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: does not exist") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot access ({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a folder, not a video file")
+    if st.st_size == 0:
+        raise BadVideoError(f"{path}: empty file (0 bytes), not a video")
+    return int(st.st_size)
+
+
+def _open(path: Path) -> Any:
+    """Open a container with PyAV or raise a one-line error."""
+    import av
+
+    try:
+        return av.open(str(path), mode="r")
+    except PermissionError:
+        raise BadInputError(f"{path}: cannot read (permission denied)") from None
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
+        raise BadVideoError(f"{path}: not a video file (no video stream could be opened)") from None
+
+
+def _video_stream(container: Any, path: Path) -> Any:
+    fmt = str(getattr(container.format, "name", "") or "")
+    if fmt.endswith(_IMAGE_DEMUXERS_SUFFIX) or fmt in _IMAGE_DEMUXERS:
+        raise BadVideoError(f"{path}: a still image ({fmt.removesuffix('_pipe')}), not a video")
+    if not container.streams.video:
+        raise BadVideoError(f"{path}: not a video file (no video stream; audio only?)")
+    return container.streams.video[0]
+
+
+def _clockwise(frame: Any) -> int:
+    """Clockwise display rotation of a decoded frame (0/90/180/270); PyAV >= 14 reports ``frame.rotation``."""
+    ccw = getattr(frame, "rotation", 0) or 0
+    return round(-float(ccw) / 90.0) % 4 * 90
+
+
+def probe(path: Path, capture_fps: float | None = None) -> VideoInfo:
+    """Check that ``path`` is a decodable video and describe it.
+
+    Demuxes every packet (fast, no decoding) to count frames and check their
+    spacing, and decodes the first frame to read its rotation.
+
+    Parameters
+    ----------
+    path : Path
+        The clip.
+    capture_fps : float or None
+        Real capture rate of a slow-motion export (e.g. 240); None: the file's
+        timestamps are real time.
+
+    Returns
+    -------
+    VideoInfo
+        The clip's description.
+
+    Raises
+    ------
+    BadInputError
+        The path does not exist, is a folder or cannot be read.
+    BadVideoError
+        The file is empty, not a video, has no video stream, or no frame decodes.
+    ConfigError
+        ``capture_fps`` is not positive.
+    """
+    import av
+
+    path = Path(path)
+    if capture_fps is not None and not capture_fps > 0:
+        raise ConfigError(f"capture_fps must be positive, got {capture_fps}")
+    size = _check_path(path)
+    container = _open(path)
+    try:
+        stream = _video_stream(container, path)
+        ctx = stream.codec_context
+        codec = str(ctx.name)
+        pts: list[int] = []
+        n_packets = 0
+        last_duration = 0
+        first = None
+        try:
+            for packet in container.demux(stream):
+                if packet.size == 0:  # the flushing packet at the end
+                    continue
+                n_packets += 1
+                if packet.pts is not None:
+                    pts.append(int(packet.pts))
+                    last_duration = int(packet.duration or 0)
+                if first is None:
+                    try:
+                        frames = stream.decode(packet)
+                    except av.FFmpegError:
+                        frames = []
+                    if frames:
+                        first = frames[0]
+        except av.FFmpegError:
+            pass  # a truncated or damaged tail: keep what was read
+        if first is None:
+            try:
+                frames = stream.decode(None)
+                first = frames[0] if frames else None
+            except av.FFmpegError:
+                first = None
+        if first is None:
+            raise BadVideoError(f"{path}: no frame could be decoded (truncated or corrupt video)")
+        coded_w, coded_h = int(first.width), int(first.height)
+        rotation = _clockwise(first)
+        time_base = float(stream.time_base) if stream.time_base else 0.0
+        pts.sort()
+        frame_count = n_packets or int(stream.frames or 0)
+
+        fps = 0.0
+        # without timestamps (a raw elementary stream) the average rate is a demuxer default (25);
+        # the codec's own timing info, in the guessed rate, is then the better guess
+        rates = (stream.average_rate, stream.guessed_rate, stream.base_rate)
+        if not pts:
+            rates = (stream.guessed_rate, stream.average_rate, stream.base_rate)
+        for rate in rates:
+            if rate and float(rate) > 0 and math.isfinite(float(rate)):
+                fps = float(rate)
+                break
+        diffs = np.diff(np.asarray(pts, dtype=np.int64)) if len(pts) > 1 else np.zeros(0)
+        if fps <= 0 and diffs.size and time_base > 0:
+            fps = 1.0 / (float(np.median(diffs)) * time_base)
+        if fps <= 0:
+            fps = 30.0  # nothing better to go on; documented nominal fallback
+        variable = False
+        if diffs.size > 1:
+            median = float(np.median(diffs))
+            tolerance = max(1.5, 0.1 * median)
+            variable = bool(np.any(np.abs(diffs - median) > tolerance))
+
+        if len(pts) > 1 and time_base > 0:
+            step = last_duration if last_duration > 0 else float(np.median(diffs))
+            file_duration = (pts[-1] - pts[0] + step) * time_base
+        else:
+            file_duration = frame_count / fps
+        time_scale = fps / capture_fps if capture_fps else 1.0
+        width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
+        return VideoInfo(
+            path=str(path),
+            width=width,
+            height=height,
+            coded_width=coded_w,
+            coded_height=coded_h,
+            codec=codec,
+            fps=fps,
+            frame_count=int(frame_count),
+            duration_s=float(file_duration * time_scale),
+            rotation_deg=rotation,
+            capture_fps=float(capture_fps) if capture_fps else None,
+            time_scale=float(time_scale),
+            variable_frame_rate=variable,
+            file_size_bytes=size,
+        )
+    finally:
+        container.close()
+
+
+def iter_frames(path: Path, info: VideoInfo, max_side: int | None = None) -> Iterator[VideoFrame]:
+    """Stream the clip's frames, upright RGB, with capture-time stamps.
+
+    Parameters
+    ----------
+    path : Path
+        The clip (already checked by :func:`probe`).
+    info : VideoInfo
+        Its description from :func:`probe` (rotation, fps, time scale).
+    max_side : int or None
+        Downscale frames whose longer side exceeds this many pixels (aspect kept).
+
+    Yields
+    ------
+    VideoFrame
+        Frames in presentation order; ``t_s`` strictly increasing, 0 for the first.
+        Missing timestamps fall back to the previous time plus one nominal frame
+        interval; a timestamp not after its predecessor is moved to one nominal
+        interval after it.
+
+    Raises
+    ------
+    BadVideoError
+        If no frame at all can be decoded. A clip that breaks off after some frames
+        (truncated or damaged) ends cleanly after its last whole frame.
+    """
+    import av
+
+    path = Path(path)
+    _check_path(path)
+    container = _open(path)
+    try:
+        stream = _video_stream(container, path)
+        stream.thread_type = "AUTO"
+        time_base = float(stream.time_base) if stream.time_base else 0.0
+        frame_step = info.time_scale / info.fps  # nominal capture-time interval
+        k = (-info.rotation_deg // 90) % 4  # np.rot90 turns counter-clockwise
+        coded_w, coded_h = info.coded_width, info.coded_height
+        scale = 1.0
+        out_w, out_h = coded_w, coded_h
+        if max_side is not None and max(coded_w, coded_h) > max_side:
+            scale = max_side / max(coded_w, coded_h)
+            out_w, out_h = max(1, round(coded_w * scale)), max(1, round(coded_h * scale))
+        frames = container.decode(stream)
+        index = 0
+        t0: float | None = None
+        last_t = -math.inf
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except (av.FFmpegError, OSError) as exc:
+                if index == 0:
+                    raise BadVideoError(f"{path}: no frame could be decoded ({exc.__class__.__name__})") from None
+                break  # truncated/damaged tail: stop after the last whole frame
+            if frame.pts is not None and time_base > 0:
+                t_file = float(frame.pts) * time_base
+                if t0 is None:
+                    t0 = t_file
+                t = (t_file - t0) * info.time_scale
+            else:
+                t = 0.0 if index == 0 else last_t + frame_step
+                if t0 is None:
+                    t0 = 0.0
+            if t <= last_t:
+                t = last_t + frame_step
+            # a mid-stream size change is scaled to the first frame's output size
+            if scale != 1.0 or frame.width != coded_w or frame.height != coded_h:
+                image = frame.to_ndarray(width=out_w, height=out_h, format="rgb24", interpolation="AREA")
+            else:
+                image = frame.to_ndarray(format="rgb24")
+            if k:
+                image = np.rot90(image, k)
+            image = np.ascontiguousarray(image)
+            yield VideoFrame(index=index, t_s=float(t), image=image, scale=scale)
+            last_t = t
+            index += 1
+        if index == 0:
+            raise BadVideoError(f"{path}: no frame could be decoded (truncated or corrupt video)")
+    finally:
+        container.close()

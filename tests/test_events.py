@@ -1,0 +1,185 @@
+"""Tests of sprintbal.kinematics.events: analytic runner with known contacts, non-running inputs, push side."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sprintbal.config import CleaningConfig
+from sprintbal.kinematics.cleaning import clean_track
+from sprintbal.kinematics.events import compute_gait_events, compute_push_side
+from sprintbal.kinematics.result import PHASE_DOUBLE, PHASE_FLIGHT, PHASE_LEFT, PHASE_RIGHT
+from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
+from tests.fixtures_kin import make_track, runner_sagittal, track_from_lab
+
+STRIDE = 0.48
+
+
+def _errors(ev, truth) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    st = ev.steps
+    out: dict[str, list[float]] = {"td": [], "to": []}
+    for f in (0, 1):
+        for kind, arr, tt in (("td", st.touchdown_t, truth.touchdown[f]), ("to", st.toeoff_t, truth.toeoff[f])):
+            tt = np.concatenate([tt, tt[-1:] + STRIDE, tt[:1] - STRIDE])
+            for g in arr[(st.foot == f) & np.isfinite(arr)]:
+                out[kind].append(float(g - tt[np.argmin(np.abs(tt - g))]))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def _pipeline(track, treadmill: bool = False):  # type: ignore[no-untyped-def]
+    clean = clean_track(track, CleaningConfig())
+    scene = compute_scene(clean, 1.80)
+    sag = compute_sagittal_points(clean, scene, unfiltered=True)
+    return compute_gait_events(sag, clean.t, scene.treadmill, clean.observed), scene
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0, 120.0, 240.0])
+@pytest.mark.parametrize("noise", [0.0, 1.0])
+def test_events_within_one_frame(fps: float, noise: float) -> None:
+    track, truth = make_track(fps, 2.0, noise_px=noise, seed=4)
+    ev, _ = _pipeline(track)
+    err = _errors(ev, truth)
+    frame = 1.0 / fps
+    assert len(err["td"]) >= 7 and len(err["to"]) >= 7
+    # noise-free: every event within one frame; 1 px noise (5 mm): within one frame or 8 ms
+    tol = frame if noise == 0 else max(frame, 0.008)
+    assert np.max(np.abs(err["td"])) <= tol + 1e-9
+    assert np.max(np.abs(err["to"])) <= tol + 1e-9
+    assert abs(np.median(err["td"])) < 0.5 * frame + 0.002
+    assert abs(np.median(err["to"])) < 0.5 * frame + 0.002
+    assert ev.is_running, ev.running_reason
+    assert abs(ev.cadence_spm / (60 / 0.24) - 1) < 0.01
+    st = ev.steps
+    ok = np.isfinite(st.step_length_m)
+    assert ok.sum() >= 6
+    np.testing.assert_allclose(st.step_length_m[ok], 7.0 * 0.24, rtol=0.03)
+    np.testing.assert_allclose(st.speed_mps[np.isfinite(st.speed_mps)], 7.0, rtol=0.03)
+    np.testing.assert_allclose(st.contact_s[np.isfinite(st.contact_s)], 0.11, atol=tol + 1e-9)
+    assert np.all(st.foot[1:] != st.foot[:-1])
+    assert st.timing_uncertainty_s >= 0.5 / fps
+    # per-frame phases agree with truth away from event frames
+    t = track.t
+    for f in (0, 1):
+        truth_c = np.zeros(t.size, bool)
+        for a, b in zip(truth.touchdown[f], truth.toeoff[f], strict=False):
+            truth_c |= (t >= a) & (t <= b)
+        assert np.mean(truth_c != ev.contact[:, f]) < 2.5 / (fps * STRIDE / 2)
+    assert set(np.unique(ev.phase)) <= {PHASE_FLIGHT, PHASE_LEFT, PHASE_RIGHT}
+
+
+def test_treadmill_events() -> None:
+    track, truth = make_track(60.0, 2.0, noise_px=1.0, treadmill=True)
+    ev, scene = _pipeline(track)
+    assert scene.treadmill
+    err = _errors(ev, truth)
+    assert np.max(np.abs(np.concatenate([err["td"], err["to"]]))) <= 1 / 60
+    assert ev.is_running
+    assert np.isnan(ev.steps.step_length_m).all() and np.isnan(ev.steps.speed_mps).all()
+
+
+def _sag_events(sag: np.ndarray, t: np.ndarray, treadmill: bool = False):  # type: ignore[no-untyped-def]
+    return compute_gait_events(sag, t, treadmill)
+
+
+def test_walking_is_not_running() -> None:
+    t = np.arange(240) / 60.0
+    sag, _, _ = runner_sagittal(t, speed=1.4, step_time=0.55, contact=0.70, swing_height=0.08)
+    ev = _sag_events(sag, t)
+    assert not ev.is_running
+    assert "walking" in ev.running_reason
+    assert (ev.phase == PHASE_DOUBLE).any()
+
+
+def test_jumping_jacks_are_not_running() -> None:
+    t = np.arange(240) / 60.0
+    sag, _, _ = runner_sagittal(t, speed=0.0, step_time=0.25, contact=0.2, swing_height=0.15)
+    left = [23, 25, 27, 29, 31]
+    right = [24, 26, 28, 30, 32]
+    sag[:, right] = sag[:, left]  # both feet in phase
+    ev = _sag_events(sag, t)
+    assert not ev.is_running
+    assert "together" in ev.running_reason
+
+
+def test_standing_is_not_running() -> None:
+    t = np.arange(120) / 60.0
+    sag, _, _ = runner_sagittal(np.zeros(1), speed=0.0)
+    sag = np.repeat(sag, 120, axis=0)
+    for k in (29, 30, 31, 32):
+        sag[:, k, 1] = np.maximum(sag[:, k, 1] - sag[:, k, 1].min(), 0.0)
+    ev = _sag_events(sag, t)
+    assert not ev.is_running
+    assert ev.steps.n <= 2
+    assert np.isnan(ev.cadence_spm)
+
+
+def test_push_side_rules() -> None:
+    # frames: L contact 0-2, flight 3-4, R contact 5-7, double 8 (L lands at 8), L 9-10, flight 11
+    c = np.zeros((12, 2), bool)
+    c[0:3, 0] = True
+    c[5:9, 1] = True
+    c[8:11, 0] = True
+    t = np.arange(12) / 60.0
+    last = compute_push_side(c, t, "last_off")
+    nxt = compute_push_side(c, t, "next_on")
+    assert last.tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]
+    assert nxt.tolist() == [0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, -1]
+    # flight before any event: unknown under last_off
+    c2 = np.zeros((5, 2), bool)
+    c2[3:, 1] = True
+    assert compute_push_side(c2, np.arange(5.0), "last_off").tolist() == [-1, -1, -1, 1, 1]
+    assert compute_push_side(c2, np.arange(5.0), "next_on").tolist() == [1, 1, 1, 1, 1]
+    with pytest.raises(ValueError):
+        compute_push_side(c2, np.arange(5.0), "sideways")
+
+
+def _sprint_motion(fps: float):  # type: ignore[no-untyped-def]
+    motion = pytest.importorskip("sprintbal.synth.motion")
+    params = motion.SprintParams(duration_s=2.0)
+    t = np.arange(round(2.0 * fps)) / fps
+    return params, motion.compute_sprint_motion(params, t)
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0, 240.0])
+def test_events_on_synth_sprint_motion(fps: float) -> None:
+    """The synth engineer's parametric sprint (toe lands with zero speed) through the whole chain."""
+    params, m = _sprint_motion(fps)
+    track = track_from_lab(m.t, m.joints, noise_px=1.0, direction=-1)
+    ev, scene = _pipeline(track)
+    assert scene.direction == -1 and not scene.treadmill
+    assert abs(scene.m_per_px * 200.0 - 1) < 0.03
+    assert ev.is_running, ev.running_reason
+    assert abs(ev.cadence_spm / (60 * params.step_freq_hz) - 1) < 0.01
+    stride = 2 / params.step_freq_hz
+    errs = []
+    st = ev.steps
+    for f in (0, 1):
+        for arr, tt in ((st.touchdown_t, m.touchdown_t[f]), (st.toeoff_t, m.toeoff_t[f])):
+            tt = np.concatenate([tt, tt[-1:] + stride, tt[:1] - stride])
+            errs += [g - tt[np.argmin(np.abs(tt - g))] for g in arr[(st.foot == f) & np.isfinite(arr)]]
+    errs_a = np.abs(np.array(errs))
+    assert errs_a.size >= 14
+    # the tangential landing of this motion makes contacts look ~12 ms longer (about 6 ms per event)
+    assert np.median(errs_a) <= max(0.5 / fps, 0.008)
+    assert errs_a.max() <= max(1.0 / fps, 0.012)
+    np.testing.assert_allclose(st.speed_mps[np.isfinite(st.speed_mps)], params.speed_mps, rtol=0.03)
+
+
+def test_far_foot_unseen_still_running() -> None:
+    t = np.arange(120) / 60.0
+    sag, _, _ = runner_sagittal(t)
+    sag[:, [26, 28, 30, 32]] = np.nan  # right knee, ankle, heel, toe never seen
+    ev = _sag_events(sag, t)
+    assert ev.is_running, ev.running_reason
+    assert "one foot" in ev.running_reason
+    assert abs(ev.cadence_spm / 250.0 - 1) < 0.01
+    assert (ev.steps.foot == 0).all()
+
+
+def test_hopping_on_one_leg_is_not_running() -> None:
+    t = np.arange(120) / 60.0
+    sag, _, _ = runner_sagittal(t)
+    sag[:, [30, 32], 1] += 0.3  # right foot held up, visible
+    ev = _sag_events(sag, t)
+    assert not ev.is_running
+    assert "hopping" in ev.running_reason
