@@ -252,6 +252,62 @@ def report_cmd(
             render_summary(saved.report, _stdout_console(), out_dir=str(outdir))
 
 
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Argument(help="Clip to write (.mp4); its truth file <stem>.truth.npz goes beside it.")],
+    speed: Annotated[float, typer.Option("--speed", help="Running speed, m/s.")] = 8.0,
+    step_freq: Annotated[float, typer.Option("--step-freq", help="Step frequency, Hz (steps per second).")] = 4.4,
+    contact_fraction: Annotated[float, typer.Option("--contact-fraction", help="Share of a step on the ground.")] = 0.45,
+    body_height: Annotated[float, typer.Option("--body-height", help="Runner's standing height, m.")] = 1.80,
+    body_mass: Annotated[float, typer.Option("--body-mass", help="Runner's mass, kg.")] = 75.0,
+    fps: Annotated[float, typer.Option("--fps", help="Frame rate of the clip (30-240).")] = 60.0,
+    width: Annotated[int, typer.Option("--width", help="Frame width, px.")] = 1280,
+    height: Annotated[int, typer.Option("--height", help="Frame height, px.")] = 720,
+    duration: Annotated[
+        float | None, typer.Option("--duration", help="Seconds [default: 3, or the whole --motion file].")
+    ] = None,
+    view: Annotated[str, typer.Option("--view", help="Camera: side, side_left, oblique or front.")] = "side",
+    follow: Annotated[str, typer.Option("--follow", help="Camera motion: track, pan or static.")] = "track",
+    distance: Annotated[float, typer.Option("--distance", help="Camera distance from the lane, m.")] = 9.0,
+    perturb: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--perturb",
+            help="Inject KIND:START:END[:STRENGTH] (seconds; repeatable). Kinds: arm_drop_left, arm_drop_right, "
+            "arm_drop_both, swing_leg_lag_left, swing_leg_lag_right, trunk_over_rotation.",
+        ),
+    ] = None,
+    noise: Annotated[float, typer.Option("--noise", help="Camera noise, standard deviation in grey levels.")] = 0.0,
+    jpeg_quality: Annotated[int | None, typer.Option("--jpeg-quality", help="Per-frame JPEG quality (1-100).")] = None,
+    motion_blur: Annotated[int, typer.Option("--motion-blur", help="Sub-frames averaged per frame.")] = 1,
+    crf: Annotated[int, typer.Option("--crf", help="H.264 quality (lower is better).")] = 23,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (noise, background).")] = 0,
+    motion: Annotated[
+        Path | None,
+        typer.Option("--motion", help="Render this 3D joint CSV (time_s + <landmark>_x/_y/_z in metres) instead."),
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Render a synthetic sprinter with a known answer: the clip and its ground-truth file."""
+    with _user_errors():
+        from sprintbal.synth.generate import generate_from_options
+
+        with _progress(not quiet) as hook:
+            truth = generate_from_options(
+                out, speed=speed, step_freq=step_freq, contact_fraction=contact_fraction, body_height=body_height,
+                body_mass=body_mass, fps=fps, width=width, height=height, duration=duration, view=view,
+                follow=follow, distance=distance, perturb=perturb or (), noise=noise, jpeg_quality=jpeg_quality,
+                motion_blur=motion_blur, crf=crf, seed=seed, motion=motion,
+                on_frame=(lambda done, total: hook("render", done, total)) if hook else None,
+            )
+        if not quiet:
+            windows = ", ".join(f"{p['kind']} {p['start_s']:.2f}-{p['end_s']:.2f} s" for p in truth.perturbations)
+            typer.echo(
+                f"wrote {out} ({truth.t.shape[0]} frames at {truth.fps:g} fps) and its truth file"
+                + (f"; injected: {windows}" if windows else "")
+            )
+
+
 # ---- batch and regress (issue 7) --------------------------------------------------------------
 
 

@@ -101,3 +101,29 @@ def test_analyze_nobody_in_frame_succeeds_with_rate_zero(tmp_path: Path) -> None
     folder = out / "empty scene ü"
     assert (folder / "report.json").is_file()
     assert (folder / "landmarks.csv").read_text().count("\n") == 13
+
+
+@pytest.mark.video
+def test_synth_command_writes_clip_and_truth(tmp_path: Path) -> None:
+    from sprintbal.synth.truth import load_truth, truth_path
+    from sprintbal.video import probe
+
+    out = tmp_path / "s.mp4"
+    res = runner.invoke(
+        app,
+        ["synth", str(out), "--fps", "30", "--duration", "0.5", "--width", "320", "--height", "180",
+         "--perturb", "arm_drop_left:0.1:0.4", "--quiet"],
+    )
+    assert res.exit_code == 0, res.output
+    info = probe(out)
+    assert (info.width, info.height, info.frame_count) == (320, 180, 15)
+    truth = load_truth(truth_path(out))
+    assert truth.joints3d.shape == (15, 33, 3)
+    assert [p["kind"] for p in truth.perturbations] == ["arm_drop_left"]
+
+
+def test_synth_bad_option_is_one_line_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["synth", str(tmp_path / "s.mp4"), "--perturb", "bogus:1:2"])
+    assert res.exit_code == 2
+    assert "unknown perturbation" in _one_line_error(res.output)
+    assert not list(tmp_path.iterdir())
