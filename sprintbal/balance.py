@@ -395,7 +395,7 @@ class BalanceAssessment:
         Returns
         -------
         dict
-            Layout described by ``sprintbal/report/schema.json``.
+            Layout described by ``sprintbal/report/balance.schema.json``.
         """
         s = self.steps
         steps = []

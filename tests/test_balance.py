@@ -30,7 +30,7 @@ from sprintbal.kinematics.result import (
     Steps,
 )
 
-SCHEMA = Path(__file__).resolve().parents[1] / "sprintbal" / "report" / "schema.json"
+SCHEMA = Path(__file__).resolve().parents[1] / "sprintbal" / "report" / "balance.schema.json"
 
 SEGMENTS = (
     "head",
