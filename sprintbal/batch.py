@@ -434,7 +434,7 @@ def analyze_clip(job: ClipJob, on_progress: Callable[[str, int, int], None] | No
         write_visuals(folder, job.clip, overlay=job.overlay, info=result.video)  # failures become warnings
     except SprintbalError as exc:
         return failed_row(job, exc.message, time.perf_counter() - t0)
-    except Exception as exc: # one clip's bug must not stop the batch; the reason is recorded
+    except Exception as exc:  # one clip's bug must not stop the batch; the reason is recorded
         return failed_row(job, f"internal error: {type(exc).__name__}: {exc}", time.perf_counter() - t0)
     return row_from_report(report, label=job.label, folder=job.folder, status="ok", reason="",
                            seconds=time.perf_counter() - t0)
@@ -445,6 +445,19 @@ def _resolve_task(spec: str) -> Callable[..., dict[str, Any]]:
 
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
+
+
+def _run_task(job: ClipJob, on_progress: Callable[[str, int, int], None] | None) -> dict[str, Any]:
+    """Run the job's task in a worker and return its row; any exception (even SystemExit) becomes a failed row."""
+    try:
+        return _resolve_task(job.task)(job, on_progress)
+    except BaseException as exc:  # report anything, including SystemExit from SIGTERM
+        return failed_row(job, f"worker error: {type(exc).__name__}: {exc}", 0.0)
+
+
+def _death_reason(code: int | None) -> str:
+    """Describe how a worker process ended from its exit code (negative: the signal that killed it)."""
+    return f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
 
 
 def _child_main(job: ClipJob, conn: Any) -> None:
@@ -466,10 +479,7 @@ def _child_main(job: ClipJob, conn: Any) -> None:
             with contextlib.suppress(OSError):
                 conn.send(("progress", stage, int(done), int(total)))
 
-    try:
-        row = _resolve_task(job.task)(job, progress)
-    except BaseException as exc: # report anything, including SystemExit from SIGTERM
-        row = failed_row(job, f"worker error: {type(exc).__name__}: {exc}", 0.0)
+    row = _run_task(job, progress)
     with contextlib.suppress(OSError):
         conn.send(("row", row))
     conn.close()
@@ -485,10 +495,7 @@ def _subprocess_main() -> None:
     job = pickle.loads(sys.stdin.buffer.read())
     out_fd = os.dup(1)
     os.dup2(2, 1)  # anything the stages print goes to stderr, stdout carries only the result
-    try:
-        row = _resolve_task(job.task)(job, None)
-    except BaseException as exc:  # report anything, including SystemExit from SIGTERM
-        row = failed_row(job, f"worker error: {type(exc).__name__}: {exc}", 0.0)
+    row = _run_task(job, None)
     with os.fdopen(out_fd, "wb") as fh:
         fh.write(pickle.dumps(row))
 
@@ -526,10 +533,8 @@ def _run_subprocess(job: ClipJob, timeout_s: float | None) -> dict[str, Any]:
         _remove_temporaries(job.folder)
         raise
     if proc.returncode != 0 or not out:
-        code = proc.returncode
-        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         _remove_temporaries(job.folder)
-        return failed_row(job, f"worker process died ({how})", time.perf_counter() - t0)
+        return failed_row(job, f"worker process died ({_death_reason(proc.returncode)})", time.perf_counter() - t0)
     row: dict[str, Any] = pickle.loads(out)
     return row
 
@@ -602,16 +607,49 @@ class _LocalRunner:
         now = time.monotonic()
         self.running.append(_Running(job, proc, reader, now, now + timeout_s if timeout_s else None))
 
+    @staticmethod
+    def _reap(r: _Running) -> None:
+        """Wait up to the grace time for the process to end, kill it if it has not, and close its pipe."""
+        r.proc.join(_KILL_GRACE_S)
+        if r.proc.is_alive():
+            r.proc.kill()
+            r.proc.join()
+        with contextlib.suppress(OSError):
+            r.conn.close()
+
     def _kill(self, r: _Running) -> None:
         if r.proc.is_alive():
             r.proc.terminate()
-            r.proc.join(_KILL_GRACE_S)
-            if r.proc.is_alive():
-                r.proc.kill()
-                r.proc.join()
-        with contextlib.suppress(OSError):
-            r.conn.close()
+        self._reap(r)  # returns at once for a process that has already ended
         _remove_temporaries(r.job.folder)
+
+    @staticmethod
+    def _drain(r: _Running, out: list[tuple[str, ClipJob, Any]]) -> None:
+        """Read the clip's pending messages: progress goes to ``out``, the row is kept on ``r``."""
+        try:
+            while r.row is None and r.conn.poll():
+                msg = r.conn.recv()
+                if msg[0] == "row":
+                    r.row = msg[1]
+                else:
+                    out.append(("progress", r.job, msg[1:]))
+        except (EOFError, OSError):
+            pass
+
+    def _settle(self, r: _Running) -> dict[str, Any] | None:
+        """Return the clip's final row if it is over (done, died or past its deadline), stopping it; else None."""
+        elapsed = time.monotonic() - r.started
+        if r.row is not None:
+            self._reap(r)
+            return r.row
+        if not r.proc.is_alive():
+            code = r.proc.exitcode
+            self._kill(r)
+            return failed_row(r.job, f"worker process died ({_death_reason(code)})", elapsed)
+        if r.deadline is not None and time.monotonic() >= r.deadline:
+            self._kill(r)
+            return failed_row(r.job, f"timed out after {r.deadline - r.started:g} s", elapsed)
+        return None
 
     def poll(self, wait_s: float) -> list[tuple[str, ClipJob, Any]]:
         """Wait up to ``wait_s`` and return ``(kind, job, payload)`` messages: "progress" or "row"."""
@@ -630,36 +668,11 @@ class _LocalRunner:
         wait(handles, timeout)
         finished: list[_Running] = []
         for r in self.running:
-            try:
-                while r.row is None and r.conn.poll():
-                    msg = r.conn.recv()
-                    if msg[0] == "row":
-                        r.row = msg[1]
-                    else:
-                        out.append(("progress", r.job, msg[1:]))
-            except (EOFError, OSError):
-                pass
-            elapsed = time.monotonic() - r.started
-            if r.row is not None:
-                r.proc.join(_KILL_GRACE_S)
-                if r.proc.is_alive():
-                    r.proc.kill()
-                    r.proc.join()
-                with contextlib.suppress(OSError):
-                    r.conn.close()
+            self._drain(r, out)
+            row = self._settle(r)
+            if row is not None:
                 finished.append(r)
-                out.append(("row", r.job, r.row))
-            elif not r.proc.is_alive():
-                code = r.proc.exitcode
-                self._kill(r)
-                finished.append(r)
-                how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-                out.append(("row", r.job, failed_row(r.job, f"worker process died ({how})", elapsed)))
-            elif r.deadline is not None and time.monotonic() >= r.deadline:
-                self._kill(r)
-                finished.append(r)
-                limit = r.deadline - r.started
-                out.append(("row", r.job, failed_row(r.job, f"timed out after {limit:g} s", elapsed)))
+                out.append(("row", r.job, row))
         self.running = [r for r in self.running if r not in finished]
         return out
 
@@ -909,6 +922,10 @@ class _Batch:
         if self.on_event is not None:
             self.on_event(event)
 
+    def started(self, job: ClipJob) -> None:
+        """Report that a clip's analysis began."""
+        self.emit(BatchEvent("start", clip=job.label, finished=len(self.rows), total=self.total))
+
     def finish(self, job: ClipJob, row: dict[str, Any]) -> None:
         lock = self.locks.pop(job, None)
         merge_summary(self.out_root, [row])  # before releasing: a waiting batch then sees report + row
@@ -1042,12 +1059,7 @@ def run_batch(
     SprintbalError
         For an unusable output folder, bad ``jobs``/``timeout_s``, or a missing or unreachable Dask.
     """
-    if jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, got {jobs}")
-    if timeout_s is not None and not timeout_s > 0:
-        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout_s}")
-    if until not in ("pose", "kinematics", "balance"):
-        raise ConfigError(f"unknown last stage {until!r}")
+    _check_batch_options(jobs, timeout_s, until)
     out_root = Path(out_root).resolve()
     from sprintbal.report.outputs import prepare_output_dir
 
@@ -1068,16 +1080,31 @@ def run_batch(
         summary.interrupted = True
         raise
     finally:
-        if previous_term is not None:
-            import signal
-
-            signal.signal(signal.SIGTERM, previous_term)
+        _restore_sigterm(previous_term)
         batch.release_all()
         merge_summary(out_root, [])  # make sure the summary files exist even for an empty batch
         summary.rows = sorted(batch.rows, key=lambda r: (str(r["clip"]), str(r["output_folder"])))
         summary.wall_s = time.perf_counter() - t0
         batch.emit(BatchEvent("end", finished=len(batch.rows), total=batch.total))
     return summary
+
+
+def _check_batch_options(jobs: int, timeout_s: float | None, until: str) -> None:
+    """Raise a one-line ConfigError for a bad ``jobs``, ``timeout_s`` or last stage."""
+    if jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, got {jobs}")
+    if timeout_s is not None and not timeout_s > 0:
+        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout_s}")
+    if until not in ("pose", "kinematics", "balance"):
+        raise ConfigError(f"unknown last stage {until!r}")
+
+
+def _restore_sigterm(previous: Any) -> None:
+    """Put back the SIGTERM handler :func:`_stop_on_sigterm` replaced (nothing when it replaced none)."""
+    if previous is not None:
+        import signal
+
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _stop_on_sigterm() -> Any:
@@ -1103,7 +1130,7 @@ def _run_local(batch: _Batch, jobs: int, timeout_s: float | None) -> None:
                 if job is None:
                     break
                 runner.start(job, timeout_s)
-                batch.emit(BatchEvent("start", clip=job.label, finished=len(batch.rows), total=batch.total))
+                batch.started(job)
             for kind, job, payload in runner.poll(_POLL_S):
                 if kind == "row":
                     batch.finish(job, payload)
@@ -1139,13 +1166,13 @@ def _run_dask(batch: _Batch, address: str, timeout_s: float | None) -> None:
                 fut = client.submit(dask_task, job, timeout_s, pure=False, key=f"sprintbal-{job.folder.name}-"
                                     f"{os.getpid()}-{time.time_ns()}")
                 running[fut] = (job, time.monotonic())
-                batch.emit(BatchEvent("start", clip=job.label, finished=len(batch.rows), total=batch.total))
+                batch.started(job)
             done_now = [f for f in running if f.done()]
             for fut in done_now:
                 job, started = running.pop(fut)
                 try:
                     row = fut.result()
-                except Exception as exc: # a lost worker or task error fails only this clip
+                except Exception as exc:  # a lost worker or task error fails only this clip
                     row = failed_row(job, f"dask task failed: {type(exc).__name__}: {exc}",
                                      time.monotonic() - started)
                 batch.finish(job, row)

@@ -141,7 +141,9 @@ def _video_stream(container: Any, path: Path) -> Any:
     if fmt.endswith(_IMAGE_DEMUXERS_SUFFIX) or fmt in _IMAGE_DEMUXERS:
         raise BadVideoError(f"{path}: a still image ({fmt.removesuffix('_pipe')}), not a video")
     if not container.streams.video:
-        raise BadVideoError(f"{path}: not a video file (no video stream; audio only?)")
+        if container.streams.audio:
+            raise BadVideoError(f"{path}: not a video file (no video stream; audio only?)")
+        raise BadVideoError(f"{path}: not a video file (no video stream and no frames: an empty recording?)")
     return container.streams.video[0]
 
 
@@ -149,6 +151,106 @@ def _clockwise(frame: Any) -> int:
     """Clockwise display rotation of a decoded frame (0/90/180/270); PyAV >= 14 reports ``frame.rotation``."""
     ccw = getattr(frame, "rotation", 0) or 0
     return round(-float(ccw) / 90.0) % 4 * 90
+
+
+@dataclass
+class _PacketScan:
+    """What demuxing a video stream found.
+
+    Attributes
+    ----------
+    pts : list of int
+        Presentation timestamps of the packets that had one, in stream time-base units, sorted.
+    n_packets : int
+        Non-empty packets.
+    last_duration : int
+        Duration of the last packet with a timestamp (0 if unknown), time-base units.
+    first : av.VideoFrame or None
+        The first frame that decoded.
+    """
+
+    pts: list[int]
+    n_packets: int
+    last_duration: int
+    first: Any
+
+
+def _scan_packets(container: Any, stream: Any) -> _PacketScan:
+    """Demux every packet of ``stream`` (decoding only until a first frame comes out).
+
+    A truncated or damaged tail ends the scan quietly, keeping what was read; a decoder
+    that holds its first frame back is flushed at the end.
+    """
+    import av
+
+    pts: list[int] = []
+    n_packets = 0
+    last_duration = 0
+    first = None
+    try:
+        for packet in container.demux(stream):
+            if packet.size == 0:  # the flushing packet at the end
+                continue
+            n_packets += 1
+            if packet.pts is not None:
+                pts.append(int(packet.pts))
+                last_duration = int(packet.duration or 0)
+            if first is None:
+                try:
+                    frames = stream.decode(packet)
+                except av.FFmpegError:
+                    frames = []
+                if frames:
+                    first = frames[0]
+    except av.FFmpegError:
+        pass  # a truncated or damaged tail: keep what was read
+    if first is None:
+        try:
+            frames = stream.decode(None)
+            first = frames[0] if frames else None
+        except av.FFmpegError:
+            first = None
+    pts.sort()
+    return _PacketScan(pts=pts, n_packets=n_packets, last_duration=last_duration, first=first)
+
+
+def _nominal_fps(stream: Any, has_pts: bool, diffs: np.ndarray, time_base: float) -> float:
+    """Playback frame rate: the stream's rates, else the median timestamp spacing, else 30.
+
+    Without timestamps (a raw elementary stream) the average rate is a demuxer default (25);
+    the codec's own timing info, in the guessed rate, is then the better guess.
+    """
+    fps = 0.0
+    rates = (stream.average_rate, stream.guessed_rate, stream.base_rate)
+    if not has_pts:
+        rates = (stream.guessed_rate, stream.average_rate, stream.base_rate)
+    for rate in rates:
+        if rate and float(rate) > 0 and math.isfinite(float(rate)):
+            fps = float(rate)
+            break
+    if fps <= 0 and diffs.size and time_base > 0:
+        fps = 1.0 / (float(np.median(diffs)) * time_base)
+    if fps <= 0:
+        fps = 30.0  # nothing better to go on; documented nominal fallback
+    return fps
+
+
+def _is_variable_rate(diffs: np.ndarray) -> bool:
+    """Whether timestamp spacing varies by more than rounding (1.5 ticks or 10% of the median)."""
+    if diffs.size <= 1:
+        return False
+    median = float(np.median(diffs))
+    tolerance = max(1.5, 0.1 * median)
+    return bool(np.any(np.abs(diffs - median) > tolerance))
+
+
+def _file_duration(scan: _PacketScan, diffs: np.ndarray, time_base: float, frame_count: int, fps: float) -> float:
+    """Playback time covered by the frames, seconds: first to last timestamp plus one frame, else count / fps."""
+    pts = scan.pts
+    if len(pts) > 1 and time_base > 0:
+        step = scan.last_duration if scan.last_duration > 0 else float(np.median(diffs))
+        return (pts[-1] - pts[0] + step) * time_base
+    return frame_count / fps
 
 
 def probe(path: Path, capture_fps: float | None = None) -> VideoInfo:
@@ -179,8 +281,6 @@ def probe(path: Path, capture_fps: float | None = None) -> VideoInfo:
     ConfigError
         ``capture_fps`` is not positive.
     """
-    import av
-
     path = Path(path)
     if capture_fps is not None and not capture_fps > 0:
         raise ConfigError(f"capture_fps must be positive, got {capture_fps}")
@@ -188,69 +288,17 @@ def probe(path: Path, capture_fps: float | None = None) -> VideoInfo:
     container = _open(path)
     try:
         stream = _video_stream(container, path)
-        ctx = stream.codec_context
-        codec = str(ctx.name)
-        pts: list[int] = []
-        n_packets = 0
-        last_duration = 0
-        first = None
-        try:
-            for packet in container.demux(stream):
-                if packet.size == 0:  # the flushing packet at the end
-                    continue
-                n_packets += 1
-                if packet.pts is not None:
-                    pts.append(int(packet.pts))
-                    last_duration = int(packet.duration or 0)
-                if first is None:
-                    try:
-                        frames = stream.decode(packet)
-                    except av.FFmpegError:
-                        frames = []
-                    if frames:
-                        first = frames[0]
-        except av.FFmpegError:
-            pass  # a truncated or damaged tail: keep what was read
-        if first is None:
-            try:
-                frames = stream.decode(None)
-                first = frames[0] if frames else None
-            except av.FFmpegError:
-                first = None
-        if first is None:
+        codec = str(stream.codec_context.name)
+        scan = _scan_packets(container, stream)
+        if scan.first is None:
             raise BadVideoError(f"{path}: no frame could be decoded (truncated or corrupt video)")
-        coded_w, coded_h = int(first.width), int(first.height)
-        rotation = _clockwise(first)
+        coded_w, coded_h = int(scan.first.width), int(scan.first.height)
+        rotation = _clockwise(scan.first)
         time_base = float(stream.time_base) if stream.time_base else 0.0
-        pts.sort()
-        frame_count = n_packets or int(stream.frames or 0)
-
-        fps = 0.0
-        # without timestamps (a raw elementary stream) the average rate is a demuxer default (25);
-        # the codec's own timing info, in the guessed rate, is then the better guess
-        rates = (stream.average_rate, stream.guessed_rate, stream.base_rate)
-        if not pts:
-            rates = (stream.guessed_rate, stream.average_rate, stream.base_rate)
-        for rate in rates:
-            if rate and float(rate) > 0 and math.isfinite(float(rate)):
-                fps = float(rate)
-                break
-        diffs = np.diff(np.asarray(pts, dtype=np.int64)) if len(pts) > 1 else np.zeros(0)
-        if fps <= 0 and diffs.size and time_base > 0:
-            fps = 1.0 / (float(np.median(diffs)) * time_base)
-        if fps <= 0:
-            fps = 30.0  # nothing better to go on; documented nominal fallback
-        variable = False
-        if diffs.size > 1:
-            median = float(np.median(diffs))
-            tolerance = max(1.5, 0.1 * median)
-            variable = bool(np.any(np.abs(diffs - median) > tolerance))
-
-        if len(pts) > 1 and time_base > 0:
-            step = last_duration if last_duration > 0 else float(np.median(diffs))
-            file_duration = (pts[-1] - pts[0] + step) * time_base
-        else:
-            file_duration = frame_count / fps
+        frame_count = scan.n_packets or int(stream.frames or 0)
+        diffs = np.diff(np.asarray(scan.pts, dtype=np.int64)) if len(scan.pts) > 1 else np.zeros(0)
+        fps = _nominal_fps(stream, bool(scan.pts), diffs, time_base)
+        file_duration = _file_duration(scan, diffs, time_base, frame_count, fps)
         time_scale = fps / capture_fps if capture_fps else 1.0
         width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
         return VideoInfo(
@@ -266,11 +314,69 @@ def probe(path: Path, capture_fps: float | None = None) -> VideoInfo:
             rotation_deg=rotation,
             capture_fps=float(capture_fps) if capture_fps else None,
             time_scale=float(time_scale),
-            variable_frame_rate=variable,
+            variable_frame_rate=_is_variable_rate(diffs),
             file_size_bytes=size,
         )
     finally:
         container.close()
+
+
+def _output_size(coded_w: int, coded_h: int, max_side: int | None) -> tuple[float, int, int]:
+    """Scale factor and (width, height) of decoded frames, downscaled so the longer side is at most ``max_side``."""
+    if max_side is not None and max(coded_w, coded_h) > max_side:
+        scale = max_side / max(coded_w, coded_h)
+        return scale, max(1, round(coded_w * scale)), max(1, round(coded_h * scale))
+    return 1.0, coded_w, coded_h
+
+
+class _CaptureClock:
+    """Capture-time stamps of decoded frames: from the first frame, scaled, strictly increasing.
+
+    Parameters
+    ----------
+    time_base : float
+        Seconds per timestamp tick (0 when the stream has none).
+    time_scale : float
+        File time to capture time.
+    frame_step : float
+        Nominal capture-time interval, used for missing and non-increasing timestamps.
+    """
+
+    def __init__(self, time_base: float, time_scale: float, frame_step: float) -> None:
+        self.time_base = time_base
+        self.time_scale = time_scale
+        self.frame_step = frame_step
+        self.t0: float | None = None
+        self.last_t = -math.inf
+
+    def stamp(self, pts: int | None, index: int) -> float:
+        """Return the capture time of the frame at position ``index`` with timestamp ``pts``."""
+        if pts is not None and self.time_base > 0:
+            t_file = float(pts) * self.time_base
+            if self.t0 is None:
+                self.t0 = t_file
+            t = (t_file - self.t0) * self.time_scale
+        else:
+            t = 0.0 if index == 0 else self.last_t + self.frame_step
+            if self.t0 is None:
+                self.t0 = 0.0
+        if t <= self.last_t:
+            t = self.last_t + self.frame_step
+        self.last_t = t
+        return t
+
+
+def _upright_rgb(frame: Any, info: VideoInfo, scale: float, out_w: int, out_h: int) -> np.ndarray:
+    """Convert a decoded frame to C-contiguous RGB at the output size, turned upright."""
+    # a mid-stream size change is scaled to the first frame's output size
+    if scale != 1.0 or frame.width != info.coded_width or frame.height != info.coded_height:
+        image = frame.to_ndarray(width=out_w, height=out_h, format="rgb24", interpolation="AREA")
+    else:
+        image = frame.to_ndarray(format="rgb24")
+    k = (-info.rotation_deg // 90) % 4  # np.rot90 turns counter-clockwise
+    if k:
+        image = np.rot90(image, k)
+    return np.ascontiguousarray(image)
 
 
 def iter_frames(path: Path, info: VideoInfo, max_side: int | None = None) -> Iterator[VideoFrame]:
@@ -308,18 +414,10 @@ def iter_frames(path: Path, info: VideoInfo, max_side: int | None = None) -> Ite
         stream = _video_stream(container, path)
         stream.thread_type = "AUTO"
         time_base = float(stream.time_base) if stream.time_base else 0.0
-        frame_step = info.time_scale / info.fps  # nominal capture-time interval
-        k = (-info.rotation_deg // 90) % 4  # np.rot90 turns counter-clockwise
-        coded_w, coded_h = info.coded_width, info.coded_height
-        scale = 1.0
-        out_w, out_h = coded_w, coded_h
-        if max_side is not None and max(coded_w, coded_h) > max_side:
-            scale = max_side / max(coded_w, coded_h)
-            out_w, out_h = max(1, round(coded_w * scale)), max(1, round(coded_h * scale))
+        clock = _CaptureClock(time_base, info.time_scale, info.time_scale / info.fps)
+        scale, out_w, out_h = _output_size(info.coded_width, info.coded_height, max_side)
         frames = container.decode(stream)
         index = 0
-        t0: float | None = None
-        last_t = -math.inf
         while True:
             try:
                 frame = next(frames)
@@ -329,27 +427,9 @@ def iter_frames(path: Path, info: VideoInfo, max_side: int | None = None) -> Ite
                 if index == 0:
                     raise BadVideoError(f"{path}: no frame could be decoded ({exc.__class__.__name__})") from None
                 break  # truncated/damaged tail: stop after the last whole frame
-            if frame.pts is not None and time_base > 0:
-                t_file = float(frame.pts) * time_base
-                if t0 is None:
-                    t0 = t_file
-                t = (t_file - t0) * info.time_scale
-            else:
-                t = 0.0 if index == 0 else last_t + frame_step
-                if t0 is None:
-                    t0 = 0.0
-            if t <= last_t:
-                t = last_t + frame_step
-            # a mid-stream size change is scaled to the first frame's output size
-            if scale != 1.0 or frame.width != coded_w or frame.height != coded_h:
-                image = frame.to_ndarray(width=out_w, height=out_h, format="rgb24", interpolation="AREA")
-            else:
-                image = frame.to_ndarray(format="rgb24")
-            if k:
-                image = np.rot90(image, k)
-            image = np.ascontiguousarray(image)
+            t = clock.stamp(frame.pts, index)
+            image = _upright_rgb(frame, info, scale, out_w, out_h)
             yield VideoFrame(index=index, t_s=float(t), image=image, scale=scale)
-            last_t = t
             index += 1
         if index == 0:
             raise BadVideoError(f"{path}: no frame could be decoded (truncated or corrupt video)")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -658,9 +658,14 @@ def cancellation(a: np.ndarray, b: np.ndarray, window: int = 1, min_fraction: fl
     den = np.where(ok, np.abs(a) + np.abs(b), 0.0)
     if window > 1:
         kernel = np.ones(int(window))
-        num = np.convolve(num, kernel, mode="same")
-        den = np.convolve(den, kernel, mode="same")
-        ok = np.convolve(ok.astype(float), kernel, mode="same") > 0
+        half, n = int(window) // 2, a.shape[0]  # "full" then slice: "same" gives max(T, window) samples
+
+        def same(x: np.ndarray) -> np.ndarray:
+            return np.convolve(x, kernel, mode="full")[half : half + n]
+
+        num = same(num)
+        den = same(den)
+        ok = same(ok.astype(float)) > 0
     out = np.full(a.shape, np.nan)
     valid = ok & (den > 0)
     if not valid.any():
@@ -740,6 +745,66 @@ def _step_scores(saved: SavedAnalysis, n: int) -> np.ndarray | None:
     return None
 
 
+_FOOT_CSS = {"left": "foot-left", "right": "foot-right"}
+_FOOT_LEGEND = (("foot-left", "left"), ("foot-right", "right"))
+
+
+def _step_bar_card(heading: str, labels: list[str], foot: list[str], values: np.ndarray,
+                   describe: Callable[[Any], str], **chart: Any) -> str:
+    """Return a card with a per-step bar chart, bars coloured by foot.
+
+    Parameters
+    ----------
+    heading : str
+        Card heading.
+    labels, foot : list of str
+        Step number and foot ("left", "right" or other) per step.
+    values : ndarray, shape (n,)
+        Bar heights.
+    describe : callable
+        Tooltip text after ``step N (foot):`` for a value.
+    **chart
+        Keyword arguments of :func:`~sprintbal.report.svg.bar_chart` (title, y_label, chart_id...).
+    """
+    bars = [
+        Bar(labels[i], float(values[i]), _FOOT_CSS.get(foot[i], "foot-unknown"),
+            f"step {labels[i]} ({foot[i]} foot): {describe(values[i])}")
+        for i in range(len(foot))
+    ]
+    return f'<figure class="card"><h3>{heading}</h3>{bar_chart(bars, legend=_FOOT_LEGEND, **chart)}</figure>'
+
+
+def _median_cell(values: np.ndarray, spec: str) -> str:
+    """Return a table cell with the median of the finite values ("—" when there are none)."""
+    v = values[np.isfinite(values)]
+    return f"<td>{esc(_fmt(np.median(v), spec) if v.size else '—')}</td>"
+
+
+def _left_right_table(st: dict[str, np.ndarray], foot: list[str], scores: np.ndarray | None) -> str:
+    """Return the card with left- and right-foot medians of the step measures (and balance scores)."""
+    n = len(foot)
+    cols = [("contact_s", "contact (ms)", 1000.0), ("flight_s", "flight (ms)", 1000.0),
+            ("step_time_s", "step time (ms)", 1000.0),
+            ("step_length_m", "step length (m)", 1.0), ("speed_mps", "speed (m/s)", 1.0)]
+    head = "<tr><th>foot</th><th>steps</th>" + "".join(f"<th>{esc(c[1])}</th>" for c in cols)
+    if scores is not None:
+        head += "<th>balance score</th>"
+    head += "</tr>"
+    rows = []
+    for side in ("left", "right"):
+        mask = np.array([f == side for f in foot])
+        cells = [f"<td>{side}</td><td>{int(mask.sum())}</td>"]
+        for key, _, mul in cols:
+            cells.append(_median_cell(st.get(key, np.full(n, np.nan))[mask] * mul, ".3g"))
+        if scores is not None:
+            cells.append(_median_cell(scores[mask], ".0f"))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        '<div class="card scroll"><h3>Left vs right (medians)</h3>'
+        f'<table id="left-right">{head}{"".join(rows)}</table></div>'
+    )
+
+
 def _steps_section(saved: SavedAnalysis) -> str:
     st = saved.steps
     if not st or "foot" not in st or len(st["foot"]) == 0:
@@ -753,64 +818,21 @@ def _steps_section(saved: SavedAnalysis) -> str:
     labels = [str(int(v)) if math.isfinite(v) else str(i + 1) for i, v in enumerate(numbers)]
     contact = st.get("contact_s", np.full(n, np.nan))
     flight = st.get("flight_s", np.full(n, np.nan))
-    fcss = {"left": "foot-left", "right": "foot-right"}
-    legend = (("foot-left", "left"), ("foot-right", "right"))
-    figs = []
-    bars = [
-        Bar(labels[i], float(contact[i]) * 1000, fcss.get(foot[i], "foot-unknown"),
-            f"step {labels[i]} ({foot[i]} foot): contact {_fmt(contact[i] * 1000, '.0f')} ms")
-        for i in range(n)
+    figs = [
+        _step_bar_card("Contact time", labels, foot, contact * 1000, lambda v: f"contact {_fmt(v, '.0f')} ms",
+                       title="Contact time per step", y_label="ms", chart_id="chart-contact"),
+        _step_bar_card("Flight time", labels, foot, flight * 1000,
+                       lambda v: f"flight after it {_fmt(v, '.0f')} ms",
+                       title="Flight time after each step", y_label="ms", chart_id="chart-flight"),
     ]
-    figs.append(
-        '<figure class="card"><h3>Contact time</h3>'
-        + bar_chart(bars, title="Contact time per step", y_label="ms", chart_id="chart-contact", legend=legend)
-        +         "</figure>"
-    )
-    bars = [
-        Bar(labels[i], float(flight[i]) * 1000, fcss.get(foot[i], "foot-unknown"),
-            f"step {labels[i]} ({foot[i]} foot): flight after it {_fmt(flight[i] * 1000, '.0f')} ms")
-        for i in range(n)
-    ]
-    figs.append(
-        '<figure class="card"><h3>Flight time</h3>'
-        + bar_chart(bars, title="Flight time after each step", y_label="ms", chart_id="chart-flight", legend=legend)
-        +         "</figure>"
-    )
     scores = _step_scores(saved, n)
     if scores is not None:
-        bars = [
-            Bar(labels[i], float(scores[i]), fcss.get(foot[i], "foot-unknown"),
-                f"step {labels[i]} ({foot[i]} foot): balance score {_fmt(scores[i], '.0f')} / 100")
-            for i in range(n)
-        ]
-        svg = bar_chart(bars, title="Balance score per step", y_label="score (0–100)", chart_id="chart-score",
-                        legend=legend, y_range=(0.0, 100.0))
-        figs.append(f'<figure class="card"><h3>Balance score</h3>{svg}</figure>')
-    # left vs right table
-    rows = []
-    cols = [("contact_s", "contact (ms)", 1000.0), ("flight_s", "flight (ms)", 1000.0),
-            ("step_time_s", "step time (ms)", 1000.0),
-            ("step_length_m", "step length (m)", 1.0), ("speed_mps", "speed (m/s)", 1.0)]
-    head = "<tr><th>foot</th><th>steps</th>" + "".join(f"<th>{esc(c[1])}</th>" for c in cols)
-    if scores is not None:
-        head += "<th>balance score</th>"
-    head += "</tr>"
-    for side in ("left", "right"):
-        mask = np.array([f == side for f in foot])
-        cells = [f"<td>{side}</td><td>{int(mask.sum())}</td>"]
-        for key, _, mul in cols:
-            v = st.get(key, np.full(n, np.nan))[mask] * mul
-            v = v[np.isfinite(v)]
-            cells.append(f"<td>{esc(_fmt(np.median(v), '.3g') if v.size else '—')}</td>")
-        if scores is not None:
-            v = scores[mask]
-            v = v[np.isfinite(v)]
-            cells.append(f"<td>{esc(_fmt(np.median(v), '.0f') if v.size else '—')}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    table = (
-        '<div class="card scroll"><h3>Left vs right (medians)</h3>'
-        f'<table id="left-right">{head}{"".join(rows)}</table></div>'
-    )
+        figs.append(
+            _step_bar_card("Balance score", labels, foot, scores, lambda v: f"balance score {_fmt(v, '.0f')} / 100",
+                           title="Balance score per step", y_label="score (0–100)", chart_id="chart-score",
+                           y_range=(0.0, 100.0))
+        )
+    table = _left_right_table(st, foot, scores)
     return '<section id="steps"><h2>Steps</h2><div class="charts">' + "".join(figs) + table + "</div></section>"
 
 
@@ -894,6 +916,42 @@ def build_html(saved: SavedAnalysis, stills: dict[int, str] | None = None, *, ha
     )
 
 
+def _breakdown_stills(saved: SavedAnalysis, video_path: Path | None) -> tuple[dict[int, str], str]:
+    """Return the breakdown stills (frame -> data URI) and why a card may lack one.
+
+    An unreadable clip costs the stills, not the page: its one-line error becomes the reason.
+    """
+    stills: dict[int, str] = {}
+    why = "no clip was given"
+    if video_path is not None and saved.events:
+        if Path(video_path).is_file():
+            frames = [event_frame(saved, e) for e in saved.events[:MAX_STILLS]]
+            try:
+                stills = extract_stills(Path(video_path), saved, frames)
+                why = "the frame could not be decoded from the clip"
+            except SprintbalError as exc:  # an unreadable clip costs the stills, not the page
+                why = exc.message
+        else:
+            why = "the clip was not found"
+    return stills, why
+
+
+def _poster(saved: SavedAnalysis, overlay: Path) -> str | None:
+    """Return the overlay's poster: the first breakdown's worst moment (else the middle of the clip).
+
+    The capture time is turned into the overlay's file time (divided by the clip's time scale).
+    """
+    clip = saved.report.get("clip") or {}
+    scale = float(clip.get("time_scale") or 1.0) or 1.0
+    if saved.events:
+        t_cap = saved.events[0].peak_s
+    elif saved.n_frames:
+        t_cap = float(np.nanmedian(saved.landmark_t))
+    else:
+        t_cap = 0.0
+    return overlay_poster(overlay, (t_cap if math.isfinite(t_cap) else 0.0) / scale)
+
+
 def write_html_report(folder: Path, video_path: Path | None = None, *, saved: SavedAnalysis | None = None) -> Path:
     """Write ``report.html`` (atomically) into a clip's output folder, from the files saved there.
 
@@ -918,29 +976,9 @@ def write_html_report(folder: Path, video_path: Path | None = None, *, saved: Sa
     """
     folder = Path(folder)
     saved = saved or load_saved(folder)
-    stills: dict[int, str] = {}
-    why = "no clip was given"
-    if video_path is not None and saved.events:
-        if Path(video_path).is_file():
-            frames = [event_frame(saved, e) for e in saved.events[:MAX_STILLS]]
-            try:
-                stills = extract_stills(Path(video_path), saved, frames)
-                why = "the frame could not be decoded from the clip"
-            except SprintbalError as exc:  # an unreadable clip costs the stills, not the page
-                why = exc.message
-        else:
-            why = "the clip was not found"
+    stills, why = _breakdown_stills(saved, video_path)
     has_overlay = (folder / OVERLAY_NAME).is_file()
-    poster = None
-    if has_overlay:
-        # the poster: the first breakdown's worst moment (else the middle of the clip), in the overlay's file time
-        clip = saved.report.get("clip") or {}
-        scale = float(clip.get("time_scale") or 1.0) or 1.0
-        if saved.events:
-            t_cap = saved.events[0].peak_s
-        else:
-            t_cap = float(np.nanmedian(saved.landmark_t)) if saved.n_frames else 0.0
-        poster = overlay_poster(folder / OVERLAY_NAME, (t_cap if math.isfinite(t_cap) else 0.0) / scale)
+    poster = _poster(saved, folder / OVERLAY_NAME) if has_overlay else None
     html_text = build_html(saved, stills, has_overlay=has_overlay, why_no_stills=why, poster=poster)
     target = folder / HTML_NAME
     write_text_atomic(target, html_text)

@@ -319,6 +319,91 @@ class _Painter:
                         cv2.LINE_AA)
 
 
+def _pad_even(img: np.ndarray) -> np.ndarray:
+    """Return a writable copy of an RGB frame, padded with black to even width and height (yuv420p needs them)."""
+    h0, w0 = img.shape[:2]
+    w, h = w0 + (w0 % 2), h0 + (h0 % 2)  # pad one pixel where odd
+    if (w, h) == (w0, h0):
+        return img.copy()
+    padded = np.zeros((h, w, 3), dtype=np.uint8)
+    padded[:h0, :w0] = img
+    return padded
+
+
+def _add_stream(container: Any, rate: Fraction, width: int, height: int, crf: int) -> Any:
+    """Add the H.264 ``yuv420p`` stream (time base :data:`TIME_BASE`) to an output container and return it."""
+    stream = container.add_stream("libx264", rate=rate)
+    stream.width, stream.height = width, height
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"crf": str(crf), "preset": "veryfast"}
+    stream.codec_context.time_base = TIME_BASE
+    stream.time_base = TIME_BASE
+    return stream
+
+
+def _encode(container: Any, stream: Any, img: np.ndarray, pts: int) -> None:
+    """Encode one RGB frame at ``pts`` (in :data:`TIME_BASE` units) and mux its packets."""
+    import av
+
+    frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+    frame.pts = pts
+    frame.time_base = TIME_BASE
+    for packet in stream.encode(frame):
+        container.mux(packet)
+
+
+def _annotate_clip(container: Any, video_path: Path, info: VideoInfo, saved: SavedAnalysis, tracks: _Tracks,
+                   max_side: int | None, on_progress: Callable[[str, int, int], None] | None, crf: int) -> None:
+    """Decode the clip, annotate every frame and encode it into ``container`` at the source's times.
+
+    Parameters
+    ----------
+    container : av output container
+        Open for writing; the stream is added at the first frame (its size is known then).
+    video_path : Path
+        The analysed clip.
+    info : VideoInfo
+        Its description.
+    saved : SavedAnalysis
+        The output folder's contents.
+    tracks : _Tracks
+        Per-frame data drawn from ``saved``.
+    max_side : int or None
+        Longest side of the overlay, pixels; None keeps the source size.
+    on_progress : callable or None
+        ``on_progress("overlay", done, total)`` after each frame.
+    crf : int
+        x264 quality.
+    """
+    from sprintbal.video import iter_frames
+
+    total = int(info.frame_count)
+    rate = Fraction(info.fps).limit_denominator(100000) if info.fps > 0 else Fraction(30)
+    time_scale = info.time_scale if info.time_scale > 0 else 1.0
+    stream: Any = None
+    painter: _Painter | None = None
+    last_pts = -1
+    # landmark pixels are in the upright full-size frame; the decoded frame may be downscaled
+    for done, fr in enumerate(iter_frames(Path(video_path), info, max_side), start=1):
+        img = _pad_even(fr.image)
+        if stream is None:
+            h, w = img.shape[:2]
+            stream = _add_stream(container, rate, w, h, crf)
+            painter = _Painter(tracks, w, h, float(info.duration_s), saved.has_kinematics)
+        assert painter is not None
+        row = tracks.row_of.get(int(fr.index))
+        xy = saved.landmarks_xy[row] if row is not None else None
+        painter.paint(img, fr.index, fr.t_s, fr.scale, xy)
+        # file time of the source, kept strictly increasing
+        last_pts = max(round(fr.t_s / time_scale / float(TIME_BASE)), last_pts + 1)
+        _encode(container, stream, img, last_pts)
+        if on_progress is not None:
+            on_progress("overlay", done, total)
+    if stream is not None:
+        for packet in stream.encode():
+            container.mux(packet)
+
+
 def write_overlay(
     video_path: Path,
     folder: Path,
@@ -362,7 +447,7 @@ def write_overlay(
     """
     import av
 
-    from sprintbal.video import iter_frames, probe
+    from sprintbal.video import probe
 
     folder = Path(folder)
     saved = saved or load_saved(folder)
@@ -370,52 +455,11 @@ def write_overlay(
     if info is None:
         info = probe(Path(video_path), capture_fps=clip_meta.get("capture_fps"))
     tracks = _tracks(saved)
-    total = int(info.frame_count)
     target = folder / OVERLAY_NAME
-    rate = Fraction(info.fps).limit_denominator(100000) if info.fps > 0 else Fraction(30)
-    time_scale = info.time_scale if info.time_scale > 0 else 1.0
-    # landmark pixels are in the upright full-size frame; the decoded frame may be downscaled
     with atomic_path(target, suffix=".mp4") as tmp:
         container: Any = av.open(str(tmp), mode="w", format="mp4")
         try:
-            stream: Any = None
-            painter: _Painter | None = None
-            last_pts = -1
-            for done, fr in enumerate(iter_frames(Path(video_path), info, max_side), start=1):
-                img = fr.image
-                h0, w0 = img.shape[:2]
-                w, h = w0 + (w0 % 2), h0 + (h0 % 2)  # yuv420p needs even sizes: pad one pixel
-                if (w, h) != (w0, h0):
-                    padded = np.zeros((h, w, 3), dtype=np.uint8)
-                    padded[:h0, :w0] = img
-                    img = padded
-                else:
-                    img = img.copy()
-                if stream is None:
-                    stream = container.add_stream("libx264", rate=rate)
-                    stream.width, stream.height = w, h
-                    stream.pix_fmt = "yuv420p"
-                    stream.options = {"crf": str(crf), "preset": "veryfast"}
-                    stream.codec_context.time_base = TIME_BASE
-                    stream.time_base = TIME_BASE
-                    painter = _Painter(tracks, w, h, float(info.duration_s), saved.has_kinematics)
-                assert painter is not None
-                row = tracks.row_of.get(int(fr.index))
-                xy = saved.landmarks_xy[row] if row is not None else None
-                painter.paint(img, fr.index, fr.t_s, fr.scale, xy)
-                frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-                pts = round(fr.t_s / time_scale / float(TIME_BASE))
-                pts = max(pts, last_pts + 1)
-                frame.pts = pts
-                frame.time_base = TIME_BASE
-                last_pts = pts
-                for packet in stream.encode(frame):
-                    container.mux(packet)
-                if on_progress is not None:
-                    on_progress("overlay", done, total)
-            if stream is not None:
-                for packet in stream.encode():
-                    container.mux(packet)
+            _annotate_clip(container, video_path, info, saved, tracks, max_side, on_progress, crf)
         finally:
             container.close()
     return target

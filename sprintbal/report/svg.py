@@ -176,6 +176,168 @@ def _path(xs: np.ndarray, ys: np.ndarray) -> str:
     return "".join(parts)
 
 
+def _svg_open(title: str, chart_id: str) -> str:
+    """Return the opening ``<svg>`` tag of a chart with its accessible title (and ``id`` when given)."""
+    return (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{esc(title)}"'
+        + (f' id="{esc(chart_id)}"' if chart_id else "")
+        + f' xmlns="http://www.w3.org/2000/svg"><title>{esc(title)}</title>'
+    )
+
+
+def _y_grid(ticks: Sequence[tuple[float, float]], x0: int, x1: int) -> list[str]:
+    """Draw horizontal grid lines (the zero line styled apart) and y tick labels at ``(value, y pixel)`` pairs."""
+    out = []
+    for v, yy in ticks:
+        cls = "zero" if v == 0 else "grid"
+        out.append(f'<line class="{cls}" x1="{x0}" x2="{x1}" y1="{yy:.1f}" y2="{yy:.1f}"/>')
+        out.append(f'<text class="tick" x="{x0 - 4}" y="{yy + 4:.1f}" text-anchor="end">{esc(fmt_tick(v))}</text>')
+    return out
+
+
+def _frame_and_labels(x0: int, x1: int, y0: int, y1: int, x_label: str, y_label: str) -> list[str]:
+    """Draw the plot area's frame, the x-axis label under it and the rotated y-axis label left of it."""
+    return [
+        f'<rect class="frame" x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}"/>',
+        f'<text class="axis-label" x="{(x0 + x1) / 2:.0f}" y="{HEIGHT - 4}" text-anchor="middle">{x_label}</text>',
+        f'<text class="axis-label" transform="translate(11 {(y0 + y1) / 2:.0f}) rotate(-90)" '
+        f'text-anchor="middle">{esc(y_label)}</text>',
+    ]
+
+
+@dataclass(frozen=True)
+class _TimeAxes:
+    """Plot area (SVG units, whole numbers) and data ranges of a line chart: maps time and value to pixels."""
+
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+    tmin: float
+    tmax: float
+    lo: float
+    hi: float
+
+    def sx(self, v: np.ndarray | float) -> np.ndarray:
+        """X pixel of time ``v``."""
+        return self.x0 + (np.asarray(v, dtype=float) - self.tmin) / (self.tmax - self.tmin) * (self.x1 - self.x0)
+
+    def sy(self, v: np.ndarray | float) -> np.ndarray:
+        """Y pixel of value ``v``."""
+        return self.y1 - (np.asarray(v, dtype=float) - self.lo) / (self.hi - self.lo) * (self.y1 - self.y0)
+
+
+def _time_range(t: np.ndarray) -> tuple[float, float]:
+    """First and last time (0..1 for no times; a zero-width range is widened to 1 s)."""
+    tmin = float(np.nanmin(t)) if t.size else 0.0
+    tmax = float(np.nanmax(t)) if t.size else 1.0
+    if tmax <= tmin:
+        tmax = tmin + 1.0
+    return tmin, tmax
+
+
+def _value_range(series: Sequence[Series], symmetric: bool, y_range: tuple[float, float] | None) -> tuple[float, float]:
+    """Return the y range asked for: fixed, else the data's (symmetric about zero when asked)."""
+    if y_range is not None:
+        return y_range
+    lo, hi = _finite_range([s.y for s in series])
+    if symmetric:
+        m = max(abs(lo), abs(hi)) or 1.0
+        lo, hi = -m, m
+    return lo, hi
+
+
+def _band_rects(bands: Sequence[Band], ax: _TimeAxes) -> list[str]:
+    """Shaded spans; a label only where it does not run into the previous one."""
+    out = []
+    last_label = -math.inf
+    for b in bands:
+        bx0 = float(np.clip(ax.sx(b.t0), ax.x0, ax.x1))
+        bx1 = float(np.clip(ax.sx(b.t1), ax.x0, ax.x1))
+        if bx1 - bx0 < 1.5:
+            bx0, bx1 = bx0 - 0.75, bx1 + 0.75
+        out.append(
+            f'<rect class="{esc(b.css)}" x="{bx0:.1f}" y="{ax.y0}" width="{bx1 - bx0:.1f}" height="{ax.y1 - ax.y0}">'
+            + (f"<title>{esc(b.title)}</title>" if b.title else "")
+            + "</rect>"
+        )
+        if b.label and bx0 >= last_label + 7 * len(b.label) + 4:
+            last_label = bx0
+            out.append(f'<text class="band-label" x="{bx0 + 2:.1f}" y="{ax.y0 + 11}">{esc(b.label)}</text>')
+    return out
+
+
+def _time_grid(ax: _TimeAxes) -> list[str]:
+    """Vertical grid lines and time tick labels inside the time range."""
+    out = []
+    for v in nice_ticks(ax.tmin, ax.tmax, 6):
+        if v < ax.tmin - 1e-9 or v > ax.tmax + 1e-9:
+            continue
+        xx = float(ax.sx(v))
+        out.append(f'<line class="grid" x1="{xx:.1f}" x2="{xx:.1f}" y1="{ax.y0}" y2="{ax.y1}"/>')
+        out.append(
+            f'<text class="tick" x="{xx:.1f}" y="{ax.y1 + 14}" text-anchor="middle">{esc(fmt_tick(v))}</text>'
+        )
+    return out
+
+
+def _strip_rects(strip: Strip, ax: _TimeAxes) -> list[str]:
+    """Draw the coloured spans of a strip under the plot area (spans outside the time range are dropped)."""
+    out = []
+    for s0, s1, css in strip.spans:
+        a = float(np.clip(ax.sx(s0), ax.x0, ax.x1))
+        b_ = float(np.clip(ax.sx(s1), ax.x0, ax.x1))
+        if b_ > a:
+            out.append(f'<rect class="{esc(css)}" x="{a:.1f}" y="{ax.y1 + 17}" width="{b_ - a:.1f}" height="5"/>')
+    return out
+
+
+def _series_paths(xs: np.ndarray, series: Sequence[Series], ax: _TimeAxes) -> list[str]:
+    """One path per series (NaN breaks it), or a "no data" note when no series has a finite value."""
+    out = []
+    for s in series:
+        d = _path(xs, ax.sy(np.asarray(s.y, dtype=float)))
+        if d:
+            out.append(f'<path class="line {esc(s.css)}" d="{d}"><title>{esc(s.name)}</title></path>')
+    if not any(np.isfinite(np.asarray(s.y, dtype=float)).any() for s in series):
+        out.append(
+            f'<text class="tick" x="{(ax.x0 + ax.x1) / 2:.0f}" y="{(ax.y0 + ax.y1) / 2:.0f}" text-anchor="middle">'
+            "no data</text>"
+        )
+    return out
+
+
+def _tip(t_i: float, series: Sequence[Series], i: int) -> str:
+    """Tooltip text at frame ``i``: the time and every series' value (SI value too where it has a scale)."""
+    parts = [f"t = {t_i:.3f} s"]
+    for s in series:
+        v = float(s.y[i])
+        if not math.isfinite(v):
+            parts.append(f"{s.name}: —")
+        elif s.tip_scale is not None:
+            parts.append(f"{s.name}: {v:+.4f} ({v * s.tip_scale:+.3f} {s.tip_unit})")
+        else:
+            parts.append(f"{s.name}: {v:.3f}")
+    return " · ".join(parts)
+
+
+def _hover_columns(t: np.ndarray, xs: np.ndarray, series: Sequence[Series], ax: _TimeAxes, max_tips: int) -> list[str]:
+    """Invisible full-height columns, at most ``max_tips`` of them, each with a tooltip of every series' value."""
+    n = t.shape[0]
+    if not n:
+        return []
+    out = []
+    idx = np.unique(np.linspace(0, n - 1, min(n, max_tips)).round().astype(int))
+    edges = np.concatenate([[ax.x0], (xs[idx][1:] + xs[idx][:-1]) / 2, [ax.x1]])
+    for k, i in enumerate(idx):
+        w = max(float(edges[k + 1] - edges[k]), 0.5)
+        out.append(
+            f'<rect class="hover" x="{edges[k]:.1f}" y="{ax.y0}" width="{w:.1f}" height="{ax.y1 - ax.y0}">'
+            f"<title>{esc(_tip(t[i], series, i))}</title></rect>"
+        )
+    return out
+
+
 def line_chart(
     t: np.ndarray,
     series: Sequence[Series],
@@ -220,105 +382,20 @@ def line_chart(
         ``<svg>`` markup.
     """
     t = np.asarray(t, dtype=float)
-    x0, x1 = _MARGIN_L, WIDTH - _MARGIN_R
-    y0, y1 = _MARGIN_T, HEIGHT - _MARGIN_B
-    tmin = float(np.nanmin(t)) if t.size else 0.0
-    tmax = float(np.nanmax(t)) if t.size else 1.0
-    if tmax <= tmin:
-        tmax = tmin + 1.0
-    if y_range is not None:
-        lo, hi = y_range
-    else:
-        lo, hi = _finite_range([s.y for s in series])
-        if symmetric:
-            m = max(abs(lo), abs(hi)) or 1.0
-            lo, hi = -m, m
+    tmin, tmax = _time_range(t)
+    lo, hi = _value_range(series, symmetric, y_range)
     yt = nice_ticks(lo, hi, 5)
-    lo, hi = yt[0], yt[-1]
-
-    def sx(v: np.ndarray | float) -> np.ndarray:
-        return x0 + (np.asarray(v, dtype=float) - tmin) / (tmax - tmin) * (x1 - x0)
-
-    def sy(v: np.ndarray | float) -> np.ndarray:
-        return y1 - (np.asarray(v, dtype=float) - lo) / (hi - lo) * (y1 - y0)
-
-    out: list[str] = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{esc(title)}"'
-        + (f' id="{esc(chart_id)}"' if chart_id else "")
-        + f' xmlns="http://www.w3.org/2000/svg"><title>{esc(title)}</title>'
-    ]
-    # bands under everything; a label only where it does not run into the previous one
-    last_label = -math.inf
-    for b in bands:
-        bx0 = float(np.clip(sx(b.t0), x0, x1))
-        bx1 = float(np.clip(sx(b.t1), x0, x1))
-        if bx1 - bx0 < 1.5:
-            bx0, bx1 = bx0 - 0.75, bx1 + 0.75
-        out.append(
-            f'<rect class="{esc(b.css)}" x="{bx0:.1f}" y="{y0}" width="{bx1 - bx0:.1f}" height="{y1 - y0}">'
-            + (f"<title>{esc(b.title)}</title>" if b.title else "")
-            + "</rect>"
-        )
-        if b.label and bx0 >= last_label + 7 * len(b.label) + 4:
-            last_label = bx0
-            out.append(f'<text class="band-label" x="{bx0 + 2:.1f}" y="{y0 + 11}">{esc(b.label)}</text>')
-    # grid + y ticks
-    for v in yt:
-        yy = float(sy(v))
-        cls = "zero" if v == 0 else "grid"
-        out.append(f'<line class="{cls}" x1="{x0}" x2="{x1}" y1="{yy:.1f}" y2="{yy:.1f}"/>')
-        out.append(f'<text class="tick" x="{x0 - 4}" y="{yy + 4:.1f}" text-anchor="end">{esc(fmt_tick(v))}</text>')
-    for v in nice_ticks(tmin, tmax, 6):
-        if v < tmin - 1e-9 or v > tmax + 1e-9:
-            continue
-        xx = float(sx(v))
-        out.append(f'<line class="grid" x1="{xx:.1f}" x2="{xx:.1f}" y1="{y0}" y2="{y1}"/>')
-        out.append(f'<text class="tick" x="{xx:.1f}" y="{y1 + 14}" text-anchor="middle">{esc(fmt_tick(v))}</text>')
-    out.append(f'<rect class="frame" x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}"/>')
-    out.append(
-        f'<text class="axis-label" x="{(x0 + x1) / 2:.0f}" y="{HEIGHT - 4}" text-anchor="middle">time (s)</text>'
-    )
-    out.append(
-        f'<text class="axis-label" transform="translate(11 {(y0 + y1) / 2:.0f}) rotate(-90)" '
-        f'text-anchor="middle">{esc(y_label)}</text>'
-    )
+    ax = _TimeAxes(_MARGIN_L, WIDTH - _MARGIN_R, _MARGIN_T, HEIGHT - _MARGIN_B, tmin, tmax, yt[0], yt[-1])
+    xs = ax.sx(t)
+    out: list[str] = [_svg_open(title, chart_id)]
+    out += _band_rects(bands, ax)  # bands under everything
+    out += _y_grid([(v, float(ax.sy(v))) for v in yt], ax.x0, ax.x1)
+    out += _time_grid(ax)
+    out += _frame_and_labels(ax.x0, ax.x1, ax.y0, ax.y1, "time (s)", y_label)
     if strip is not None:
-        for s0, s1, css in strip.spans:
-            a = float(np.clip(sx(s0), x0, x1))
-            b_ = float(np.clip(sx(s1), x0, x1))
-            if b_ > a:
-                out.append(f'<rect class="{esc(css)}" x="{a:.1f}" y="{y1 + 17}" width="{b_ - a:.1f}" height="5"/>')
-    # lines
-    xs = sx(t)
-    for s in series:
-        d = _path(xs, sy(np.asarray(s.y, dtype=float)))
-        if d:
-            out.append(f'<path class="line {esc(s.css)}" d="{d}"><title>{esc(s.name)}</title></path>')
-    if not any(np.isfinite(np.asarray(s.y, dtype=float)).any() for s in series):
-        out.append(
-            f'<text class="tick" x="{(x0 + x1) / 2:.0f}" y="{(y0 + y1) / 2:.0f}" text-anchor="middle">'
-            "no data</text>"
-        )
-    # hover columns with every series' value
-    n = t.shape[0]
-    if n:
-        idx = np.unique(np.linspace(0, n - 1, min(n, max_tips)).round().astype(int))
-        edges = np.concatenate([[x0], (xs[idx][1:] + xs[idx][:-1]) / 2, [x1]])
-        for k, i in enumerate(idx):
-            parts = [f"t = {t[i]:.3f} s"]
-            for s in series:
-                v = float(s.y[i])
-                if not math.isfinite(v):
-                    parts.append(f"{s.name}: —")
-                elif s.tip_scale is not None:
-                    parts.append(f"{s.name}: {v:+.4f} ({v * s.tip_scale:+.3f} {s.tip_unit})")
-                else:
-                    parts.append(f"{s.name}: {v:.3f}")
-            w = max(float(edges[k + 1] - edges[k]), 0.5)
-            out.append(
-                f'<rect class="hover" x="{edges[k]:.1f}" y="{y0}" width="{w:.1f}" height="{y1 - y0}">'
-                f"<title>{esc(' · '.join(parts))}</title></rect>"
-            )
+        out += _strip_rects(strip, ax)
+    out += _series_paths(xs, series, ax)
+    out += _hover_columns(t, xs, series, ax, max_tips)
     out.append("</svg>")
     return "".join(out)
 
@@ -389,15 +466,8 @@ def bar_chart(
     def sy(v: float) -> float:
         return y1 - (v - lo) / (hi - lo) * (y1 - y0)
 
-    out: list[str] = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{esc(title)}"'
-        + (f' id="{esc(chart_id)}"' if chart_id else "")
-        + f' xmlns="http://www.w3.org/2000/svg"><title>{esc(title)}</title>'
-    ]
-    for v in yt:
-        yy = sy(v)
-        out.append(f'<line class="{"zero" if v == 0 else "grid"}" x1="{x0}" x2="{x1}" y1="{yy:.1f}" y2="{yy:.1f}"/>')
-        out.append(f'<text class="tick" x="{x0 - 4}" y="{yy + 4:.1f}" text-anchor="end">{esc(fmt_tick(v))}</text>')
+    out: list[str] = [_svg_open(title, chart_id)]
+    out += _y_grid([(v, sy(v)) for v in yt], x0, x1)
     n = max(len(bars), 1)
     slot = (x1 - x0) / n
     bw = max(min(slot * 0.7, 40.0), 1.0)
@@ -415,12 +485,7 @@ def bar_chart(
             f'<rect class="bar {esc(b.css)}" x="{cx - bw / 2:.1f}" y="{ya:.1f}" width="{bw:.1f}" '
             f'height="{max(yb - ya, 0.5):.1f}"><title>{esc(b.title or f"{b.label}: {b.value:.3g}")}</title></rect>'
         )
-    out.append(f'<rect class="frame" x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}"/>')
-    out.append(f'<text class="axis-label" x="{(x0 + x1) / 2:.0f}" y="{HEIGHT - 4}" text-anchor="middle">step</text>')
-    out.append(
-        f'<text class="axis-label" transform="translate(11 {(y0 + y1) / 2:.0f}) rotate(-90)" '
-        f'text-anchor="middle">{esc(y_label)}</text>'
-    )
+    out += _frame_and_labels(x0, x1, y0, y1, "step", y_label)
     lx = float(x1)
     for css, text in reversed(list(legend)):
         w = 14 + 6.2 * len(text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from fractions import Fraction
 from pathlib import Path
@@ -24,7 +24,7 @@ from sprintbal.atomic import atomic_open, atomic_path
 from sprintbal.errors import BadInputError, ConfigError
 from sprintbal.pose.landmarks import INDEX, LANDMARK_NAMES
 from sprintbal.synth.motion import Motion3D, Perturbation, SprintParams, compute_sprint_motion, parse_perturbation
-from sprintbal.synth.render import Camera, build_scene, degrade, make_camera, render_frame
+from sprintbal.synth.render import Camera, Scene, build_scene, degrade, make_camera, render_frame
 from sprintbal.synth.truth import SynthTruth, save_truth, truth_path
 
 __all__ = [
@@ -130,34 +130,37 @@ def contacts_from_feet(
     return contact, (tds[0], tds[1]), (tos[0], tos[1])
 
 
-def load_motion_csv(path: Path) -> Motion3D:
-    """Read a motion CSV (format in the module docstring).
-
-    Parameters
-    ----------
-    path : Path
-
-    Returns
-    -------
-    Motion3D
-        ``source="csv"``; contacts derived from the feet; ``height_m`` estimated from leg and
-        trunk lengths.
-
-    Raises
-    ------
-    BadInputError
-        Missing or unreadable file.
-    ConfigError
-        Missing columns, non-numeric or non-finite values, too few rows, time not increasing.
-    """
-    path = Path(path)
+def _read_csv_rows(path: Path) -> list[list[str]]:
+    """Return the rows of a CSV file, raising a one-line BadInputError for a missing or unreadable file."""
     if not path.is_file():
         raise BadInputError(f"motion file {path} does not exist or is not a file")
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
+            return list(csv.reader(fh))
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInputError(f"cannot read motion file {path}: {exc}") from exc
+
+
+def _motion_table(path: Path, rows: list[list[str]]) -> np.ndarray:
+    """Parse motion CSV rows into numbers.
+
+    Parameters
+    ----------
+    path : Path
+        The file (for messages).
+    rows : list of list of str
+        Its rows, the header first; blank rows are skipped.
+
+    Returns
+    -------
+    ndarray, shape (N, 1 + 99)
+        Column ``t``, then x, y, z of each of the 33 landmarks in :data:`LANDMARK_NAMES` order; all finite.
+
+    Raises
+    ------
+    ConfigError
+        Empty file, missing columns, fewer than 2 data rows, missing, non-numeric or non-finite values.
+    """
     if not rows:
         raise ConfigError(f"motion file {path} is empty")
     header = [h.strip() for h in rows[0]]
@@ -180,6 +183,31 @@ def load_motion_csv(path: Path) -> Motion3D:
     if not np.all(np.isfinite(data)):
         bad = int(np.argmax(~np.all(np.isfinite(data), axis=1)))
         raise ConfigError(f"motion file {path} row {bad + 2} has a non-finite value")
+    return data
+
+
+def load_motion_csv(path: Path) -> Motion3D:
+    """Read a motion CSV (format in the module docstring).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    Motion3D
+        ``source="csv"``; contacts derived from the feet; ``height_m`` estimated from leg and
+        trunk lengths.
+
+    Raises
+    ------
+    BadInputError
+        Missing or unreadable file.
+    ConfigError
+        Missing columns, non-numeric or non-finite values, too few rows, time not increasing.
+    """
+    path = Path(path)
+    data = _motion_table(path, _read_csv_rows(path))
     t = data[:, 0]
     if not np.all(np.diff(t) > 0):
         raise ConfigError(f"motion file {path}: column t must be strictly increasing")
@@ -237,6 +265,208 @@ def _write_video(path: Path, frames: Any, fps: float, size: tuple[int, int], crf
                 container.mux(packet)
         finally:
             container.close()
+
+
+def _check_render_options(w: int, h: int, fps: float, motion_blur: int, crf: int, noise_sigma: float,
+                          lens_blur_px: float, jpeg_quality: int | None) -> None:
+    """Raise a one-line ConfigError for an option :func:`generate_clip` cannot render.
+
+    Parameters
+    ----------
+    w, h : int
+        Frame size, pixels.
+    fps : float
+        Frame rate.
+    motion_blur : int
+        Sub-frames per frame.
+    crf : int
+        x264 constant rate factor.
+    noise_sigma, lens_blur_px : float
+        Sensor noise and lens blur.
+    jpeg_quality : int or None
+        JPEG-like compression quality.
+    """
+    if not (64 <= w <= 3840 and 64 <= h <= 2160) or w % 2 or h % 2:
+        raise ConfigError(f"video size must be even numbers within 64..3840 x 64..2160, got {w}x{h}")
+    if not (math.isfinite(fps) and 1.0 <= fps <= 1000.0):
+        raise ConfigError(f"fps must be between 1 and 1000, got {fps}")
+    if not 1 <= motion_blur <= 16:
+        raise ConfigError(f"motion blur sub-frames must be between 1 and 16, got {motion_blur}")
+    if not 0 <= crf <= 51:
+        raise ConfigError(f"crf must be between 0 and 51, got {crf}")
+    if noise_sigma < 0 or lens_blur_px < 0:
+        raise ConfigError("noise and blur must be non-negative")
+    if jpeg_quality is not None and not 1 <= jpeg_quality <= 100:
+        raise ConfigError(f"jpeg quality must be between 1 and 100, got {jpeg_quality}")
+
+
+def _frame_times(motion_file: Motion3D | None, params: SprintParams, duration_s: float | None,
+                 fps: float) -> np.ndarray:
+    """Frame times of the clip, seconds.
+
+    Parameters
+    ----------
+    motion_file : Motion3D or None
+        A loaded motion file (the clip starts at its first sample and ends at or before its last);
+        None: the parametric sprint from 0 s.
+    params : SprintParams
+        Gives the default duration of the parametric sprint.
+    duration_s : float or None
+        Requested clip length (None: the default duration, or the whole motion file).
+    fps : float
+        Frame rate.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        At least one frame.
+
+    Raises
+    ------
+    ConfigError
+        If the duration is not within 0..120 s.
+    """
+    if motion_file is not None:
+        t_start = float(motion_file.t[0])
+        span = float(motion_file.t[-1] - t_start)
+        dur = span if duration_s is None else min(duration_s, span)
+    else:
+        t_start = 0.0
+        dur = params.duration_s if duration_s is None else duration_s
+    if not 0 < dur <= 120:
+        raise ConfigError(f"duration must be between 0 and 120 s, got {dur}")
+    n = math.floor(dur * fps + 1e-9) + (1 if motion_file is not None else 0)
+    n = max(n, 1)
+    t = t_start + np.arange(n) / fps
+    if motion_file is not None:
+        t = t[t <= motion_file.t[-1] + 1e-9]
+    return t
+
+
+def _subframe_times(t: np.ndarray, motion_blur: int, fps: float) -> np.ndarray:
+    """Sub-frame times (T, motion_blur) for motion blur: a half-frame shutter centred on each frame time."""
+    if motion_blur > 1:
+        offs = (np.arange(motion_blur) + 0.5) / motion_blur - 0.5
+        return t[:, None] + offs[None, :] * (0.5 / fps)
+    return t[:, None]
+
+
+def _within(events: tuple[np.ndarray, np.ndarray], t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-foot event times restricted to ``[t[0], t[-1]]``."""
+    keep = [(e >= t[0]) & (e <= t[-1]) for e in events]
+    return (events[0][keep[0]], events[1][keep[1]])
+
+
+def _file_motion_on_frames(motion_file: Motion3D, t: np.ndarray, height_m: float) -> Motion3D:
+    """Resample a motion file at the frame times (contacts from the feet, events from the file's own sampling).
+
+    Parameters
+    ----------
+    motion_file : Motion3D
+        The loaded motion file.
+    t : ndarray, shape (T,)
+        Frame times, seconds.
+    height_m : float
+        Body height.
+
+    Returns
+    -------
+    Motion3D
+        ``source="csv"``; touchdown and toe-off times are the file's (finer) ones within the clip.
+    """
+    joints = _interp_motion(motion_file, t)
+    contact, _, _ = contacts_from_feet(t, joints)
+    return Motion3D(t=t, joints=joints, contact=contact, touchdown_t=_within(motion_file.touchdown_t, t),
+                    toeoff_t=_within(motion_file.toeoff_t, t), height_m=height_m, source="csv")
+
+
+def _mid_hip(joints: np.ndarray) -> np.ndarray:
+    """Mid-point of the hips of joints shaped (..., 33, 3); shape (..., 3)."""
+    return 0.5 * (joints[..., INDEX["left_hip"], :] + joints[..., INDEX["right_hip"], :])
+
+
+def _subframe_centres(cam: Camera, t: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """Camera centres (T, S, 3) at sub-frame times: the frame cameras' centres interpolated.
+
+    The rotation is kept per frame (it changes little within a half frame).
+    """
+    n, n_sub = sub.shape
+    if n_sub <= 1:
+        return cam.C[:, None, :]
+    sub_cam_C = np.empty((n, n_sub, 3))
+    for k in range(3):
+        if n > 1:
+            sub_cam_C[..., k] = np.interp(sub.ravel(), t, cam.C[:, k]).reshape(n, n_sub)
+        else:
+            sub_cam_C[..., k] = cam.C[:, k : k + 1]
+    return sub_cam_C
+
+
+def _camera_and_scene(joints: np.ndarray, sub_joints: np.ndarray, size: tuple[int, int], view: str, follow: str,
+                      distance_m: float, height_m: float, seed: int) -> tuple[Camera, Scene]:
+    """Place the camera on the runner's line and build a scene covering everything it may see.
+
+    Parameters
+    ----------
+    joints : ndarray, shape (T, 33, 3)
+        Pose at the frame times, lab metres.
+    sub_joints : ndarray, shape (T, S, 33, 3)
+        Pose at the sub-frame times.
+    size : tuple of int
+        (width, height), pixels.
+    view, follow : str
+        Camera view and behaviour (:func:`~sprintbal.synth.render.make_camera`).
+    distance_m, height_m : float
+        Camera distance and body height, metres.
+    seed : int
+        Texture randomness.
+
+    Returns
+    -------
+    (Camera, Scene)
+    """
+    pelvis = _mid_hip(joints)
+    lane_z = float(np.median(pelvis[:, 2]))
+    cam = make_camera(pelvis, size[0], size[1], view=view, follow=follow, distance_m=distance_m,
+                      body_height_m=height_m, lane_z=lane_z)
+    sub_pelvis = _mid_hip(sub_joints)
+    x_lo = float(min(np.nanmin(sub_pelvis[..., 0]), np.min(cam.C[:, 0])))
+    x_hi = float(max(np.nanmax(sub_pelvis[..., 0]), np.max(cam.C[:, 0])))
+    return cam, build_scene((x_lo, x_hi), lane_z, view, seed=seed)
+
+
+def _render_frames(scene: Scene, cam: Camera, sub_cam_C: np.ndarray, sub_joints: np.ndarray, height_m: float,
+                   rng: np.random.Generator, noise_sigma: float, jpeg_quality: int | None,
+                   lens_blur_px: float) -> Iterator[np.ndarray]:
+    """Yield the clip's frames (H, W, 3) uint8 BGR: sub-frames rendered and averaged, then degraded.
+
+    Parameters
+    ----------
+    scene : Scene
+        Background.
+    cam : Camera
+        Per-frame cameras (intrinsics, rotations, size).
+    sub_cam_C : ndarray, shape (T, S, 3)
+        Camera centre at each sub-frame.
+    sub_joints : ndarray, shape (T, S, 33, 3)
+        Pose at each sub-frame, lab metres.
+    height_m : float
+        Body height.
+    rng : numpy Generator
+        Sensor noise.
+    noise_sigma, jpeg_quality, lens_blur_px
+        Camera imperfections (:func:`~sprintbal.synth.render.degrade`).
+    """
+    n, n_sub = sub_joints.shape[:2]
+    for i in range(n):
+        acc = None
+        for k in range(n_sub):
+            ck = Camera(cam.K, cam.R[i : i + 1], sub_cam_C[i, k][None], cam.width, cam.height)
+            img = render_frame(scene, ck, sub_joints[i, k], height_m)
+            acc = img.astype(np.float32) if acc is None else acc + img
+        assert acc is not None
+        frame = np.clip(acc / n_sub + 0.5, 0, 255).astype(np.uint8)
+        yield degrade(frame, rng, noise_sigma=noise_sigma, jpeg_quality=jpeg_quality, blur_px=lens_blur_px)
 
 
 def generate_clip(
@@ -315,121 +545,46 @@ def generate_clip(
     out_path = Path(out_path)
     params = params or SprintParams()
     w, h = int(size[0]), int(size[1])
-    if not (64 <= w <= 3840 and 64 <= h <= 2160) or w % 2 or h % 2:
-        raise ConfigError(f"video size must be even numbers within 64..3840 x 64..2160, got {w}x{h}")
-    if not (math.isfinite(fps) and 1.0 <= fps <= 1000.0):
-        raise ConfigError(f"fps must be between 1 and 1000, got {fps}")
-    if not 1 <= motion_blur <= 16:
-        raise ConfigError(f"motion blur sub-frames must be between 1 and 16, got {motion_blur}")
-    if not 0 <= crf <= 51:
-        raise ConfigError(f"crf must be between 0 and 51, got {crf}")
-    if noise_sigma < 0 or lens_blur_px < 0:
-        raise ConfigError("noise and blur must be non-negative")
-    if jpeg_quality is not None and not 1 <= jpeg_quality <= 100:
-        raise ConfigError(f"jpeg quality must be between 1 and 100, got {jpeg_quality}")
-
+    _check_render_options(w, h, fps, motion_blur, crf, noise_sigma, lens_blur_px, jpeg_quality)
     motion_file: Motion3D | None = None
     if motion_csv is not None:
         motion_file = load_motion_csv(Path(motion_csv))
         if perturbations:
             raise ConfigError("perturbations apply to the parametric motion only, not to a motion file")
-        t_start = float(motion_file.t[0])
-        span = float(motion_file.t[-1] - t_start)
-        dur = span if duration_s is None else min(duration_s, span)
-        height_m = motion_file.height_m
-        source = "csv"
-    else:
-        t_start = 0.0
-        dur = params.duration_s if duration_s is None else duration_s
-        height_m = params.height_m
-        source = "parametric"
-    if not 0 < dur <= 120:
-        raise ConfigError(f"duration must be between 0 and 120 s, got {dur}")
-    n = math.floor(dur * fps + 1e-9) + (1 if motion_file is not None else 0)
-    n = max(n, 1)
-    t = t_start + np.arange(n) / fps
+    height_m = motion_file.height_m if motion_file is not None else params.height_m
+    t = _frame_times(motion_file, params, duration_s, fps)
+    n = t.shape[0]
+    sub = _subframe_times(t, motion_blur, fps)
     if motion_file is not None:
-        t = t[t <= motion_file.t[-1] + 1e-9]
-        n = t.shape[0]
-
-    # sub-frame times for motion blur: a half-frame shutter centred on each frame time
-    if motion_blur > 1:
-        offs = (np.arange(motion_blur) + 0.5) / motion_blur - 0.5
-        sub = t[:, None] + offs[None, :] * (0.5 / fps)
-    else:
-        sub = t[:, None]
-
-    def joints_at(times: np.ndarray) -> np.ndarray:
-        if motion_file is not None:
-            return _interp_motion(motion_file, times)
-        return compute_sprint_motion(params, times, perturbations).joints
-
-    if motion_file is not None:
-        motion = Motion3D(
-            t=t, joints=_interp_motion(motion_file, t),
-            contact=np.zeros((n, 2), bool), touchdown_t=(np.zeros(0), np.zeros(0)),
-            toeoff_t=(np.zeros(0), np.zeros(0)), height_m=height_m, source="csv",
-        )
-        contact, tds, tos = contacts_from_feet(t, motion.joints)
-        # use the file's own (finer) sampling for event times, restricted to the clip
-        keep = [(e >= t[0]) & (e <= t[-1]) for e in motion_file.touchdown_t]
-        tds = (motion_file.touchdown_t[0][keep[0]], motion_file.touchdown_t[1][keep[1]])
-        keep = [(e >= t[0]) & (e <= t[-1]) for e in motion_file.toeoff_t]
-        tos = (motion_file.toeoff_t[0][keep[0]], motion_file.toeoff_t[1][keep[1]])
+        motion = _file_motion_on_frames(motion_file, t, height_m)
+        sub_joints = _interp_motion(motion_file, sub.ravel())
     else:
         motion = compute_sprint_motion(params, t, perturbations)
-        contact, tds, tos = motion.contact, motion.touchdown_t, motion.toeoff_t
-    sub_joints = joints_at(sub.ravel()).reshape(n, sub.shape[1], 33, 3)
+        sub_joints = compute_sprint_motion(params, sub.ravel(), perturbations).joints
+    sub_joints = sub_joints.reshape(n, sub.shape[1], 33, 3)
 
-    pelvis = 0.5 * (motion.joints[:, INDEX["left_hip"]] + motion.joints[:, INDEX["right_hip"]])
-    lane_z = float(np.median(pelvis[:, 2]))
-    cam = make_camera(pelvis, w, h, view=view, follow=follow, distance_m=distance_m,
-                      body_height_m=height_m, lane_z=lane_z)
-    sub_pelvis = 0.5 * (sub_joints[..., INDEX["left_hip"], :] + sub_joints[..., INDEX["right_hip"], :])
-    if motion_blur > 1:
-        # camera at sub-frame times: interpolate the frame cameras' centres, keep rotation (small in a half frame)
-        sub_cam_C = np.empty((n, motion_blur, 3))
-        for k in range(3):
-            if n > 1:
-                sub_cam_C[..., k] = np.interp(sub.ravel(), t, cam.C[:, k]).reshape(n, motion_blur)
-            else:
-                sub_cam_C[..., k] = cam.C[:, k : k + 1]
-    else:
-        sub_cam_C = cam.C[:, None, :]
-    x_lo = float(min(np.nanmin(sub_pelvis[..., 0]), np.min(cam.C[:, 0])))
-    x_hi = float(max(np.nanmax(sub_pelvis[..., 0]), np.max(cam.C[:, 0])))
-    scene = build_scene((x_lo, x_hi), lane_z, view, seed=seed)
-    rng = np.random.default_rng(seed + 1)
+    cam, scene = _camera_and_scene(motion.joints, sub_joints, (w, h), view, follow, distance_m, height_m, seed)
+    frames = _render_frames(scene, cam, _subframe_centres(cam, t, sub), sub_joints, height_m,
+                            np.random.default_rng(seed + 1), noise_sigma, jpeg_quality, lens_blur_px)
+    _write_video(out_path, frames, fps, (w, h), crf, n, on_frame)
+
     xy, depth = cam.project(motion.joints)
     xy[depth <= 0.0] = np.nan  # behind the camera (e.g. a static front camera the runner passes)
-
-    def frames() -> Any:
-        for i in range(n):
-            acc = None
-            for k in range(sub.shape[1]):
-                ck = Camera(cam.K, cam.R[i : i + 1], sub_cam_C[i, k][None], w, h)
-                img = render_frame(scene, ck, sub_joints[i, k], height_m)
-                acc = img.astype(np.float32) if acc is None else acc + img
-            assert acc is not None
-            frame = np.clip(acc / sub.shape[1] + 0.5, 0, 255).astype(np.uint8)
-            yield degrade(frame, rng, noise_sigma=noise_sigma, jpeg_quality=jpeg_quality, blur_px=lens_blur_px)
-
-    _write_video(out_path, frames(), fps, (w, h), crf, n, on_frame)
     truth = SynthTruth(
         t=t,
         fps=float(fps),
         joints3d=motion.joints,
         joints2d=xy,
-        contact=contact,
-        touchdown_t=tds,
-        toeoff_t=tos,
+        contact=motion.contact,
+        touchdown_t=motion.touchdown_t,
+        toeoff_t=motion.toeoff_t,
         camera_K=cam.K,
         camera_R=cam.R,
         camera_C=cam.C,
         image_size=(w, h),
         view=view,
         follow=follow,
-        source=source if motion_file is None else "csv",
+        source=motion.source,
         params=asdict(params) if motion_file is None else None,
         height_m=float(height_m),
         mass_kg=float(params.mass_kg),

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -47,14 +47,7 @@ PerturbationKind = Literal[
     "swing_leg_lag_right",
     "trunk_over_rotation",
 ]
-PERTURBATION_KINDS: tuple[str, ...] = (
-    "arm_drop_left",
-    "arm_drop_right",
-    "arm_drop_both",
-    "swing_leg_lag_left",
-    "swing_leg_lag_right",
-    "trunk_over_rotation",
-)
+PERTURBATION_KINDS: tuple[str, ...] = get_args(PerturbationKind)
 
 #: Leg/foot order used by every (T, 2) array here: 0 left, 1 right (as ``SIDE_LEFT``/``SIDE_RIGHT``).
 SIDES: tuple[str, str] = ("left", "right")
@@ -520,6 +513,438 @@ class _Gait:
         return np.cos(2 * np.pi * (self.stride_phase(t) - peak))
 
 
+#: Lab unit vectors: forward (+X), up (+Y) and to the runner's right (+Z).
+_FORWARD = np.array([1.0, 0.0, 0.0])
+_UP = np.array([0.0, 1.0, 0.0])
+_RIGHT = np.array([0.0, 0.0, 1.0])
+
+
+def _side_sign(side: int) -> float:
+    """Return +1 for the right side (1) and -1 for the left side (0): the sign of its Z offset."""
+    return 1.0 if side == 1 else -1.0
+
+
+def _perturbation_weights(t: np.ndarray, perturbations: Sequence[Perturbation]) -> dict[str, np.ndarray]:
+    """Return each perturbation kind's weight over time.
+
+    Parameters
+    ----------
+    t : ndarray, shape (T,)
+        Times, seconds.
+    perturbations : sequence of Perturbation
+        Windowed changes; several of one kind combine by their maximum.
+
+    Returns
+    -------
+    dict of str to ndarray, shape (T,)
+        Every kind of :data:`PERTURBATION_KINDS` (zeros where absent): strength times envelope.
+    """
+    env = {k: np.zeros(t.shape[0]) for k in PERTURBATION_KINDS}
+    for pert in perturbations:
+        env[pert.kind] = np.maximum(env[pert.kind], pert.strength * pert.envelope(t))
+    return env
+
+
+@dataclass(frozen=True)
+class _Trunk:
+    """Pelvis and thorax over time (lab metres, radians).
+
+    Attributes
+    ----------
+    pelvis : ndarray, shape (T, 3)
+        Pelvis centre (mid-hip).
+    cycle : ndarray, shape (T,)
+        Right-leg swing cycle (:meth:`_Gait.swing_cycle`).
+    pelvis_yaw, thorax_yaw : ndarray, shape (T,)
+        Rotations about the vertical axis, radians.
+    thorax_rot : ndarray, shape (T, 3, 3)
+        Thorax rotation (:func:`rot_y` of ``thorax_yaw``).
+    hips, shoulders : dict of str to ndarray, shape (T, 3)
+        Hip and shoulder joints by side name.
+    mid_shoulder : ndarray, shape (T, 3)
+        Mid-point of the shoulders.
+    lean : float
+        Forward trunk lean, radians.
+    """
+
+    pelvis: np.ndarray
+    cycle: np.ndarray
+    pelvis_yaw: np.ndarray
+    thorax_yaw: np.ndarray
+    thorax_rot: np.ndarray
+    hips: dict[str, np.ndarray]
+    shoulders: dict[str, np.ndarray]
+    mid_shoulder: np.ndarray
+    lean: float
+
+
+def _trunk_motion(g: _Gait, t: np.ndarray, env: dict[str, np.ndarray]) -> _Trunk:
+    """Pelvis bob and yaw, counter-rotating thorax (grown by ``trunk_over_rotation``), hips and shoulders.
+
+    Parameters
+    ----------
+    g : _Gait
+        Gait constants.
+    t : ndarray, shape (T,)
+        Times, seconds.
+    env : dict of str to ndarray
+        Perturbation weights (:func:`_perturbation_weights`).
+
+    Returns
+    -------
+    _Trunk
+    """
+    p, b = g.p, g.b
+    pelvis = g.pelvis(t)
+    cyc = g.swing_cycle(t)
+    psi_p = np.radians(p.pelvis_yaw_amp_deg) * cyc
+    trunk_amp = np.radians(p.trunk_yaw_amp_deg) * (1.0 + 1.5 * env["trunk_over_rotation"])
+    psi_t = -trunk_amp * cyc
+    rp, rt = rot_y(psi_p), rot_y(psi_t)
+    hip_off = rp @ _RIGHT * b.hip_half_width  # (T, 3): right hip minus pelvis centre
+    lean = math.radians(p.trunk_lean_deg)
+    up_t = np.array([math.sin(lean), math.cos(lean), 0.0])
+    mid_sh = pelvis + b.trunk * up_t
+    sh_off = rt @ _RIGHT * b.shoulder_half_width
+    return _Trunk(
+        pelvis=pelvis,
+        cycle=cyc,
+        pelvis_yaw=psi_p,
+        thorax_yaw=psi_t,
+        thorax_rot=rt,
+        hips={"left": pelvis - hip_off, "right": pelvis + hip_off},
+        shoulders={"left": mid_sh - sh_off, "right": mid_sh + sh_off},
+        mid_shoulder=mid_sh,
+        lean=lean,
+    )
+
+
+def _stance_state(g: _Gait, tt: np.ndarray, side: int, t_first: float) -> dict[str, np.ndarray]:
+    """Solve a stance leg: toe planted, ankle from the foot pitch, hip and knee by planar IK.
+
+    Parameters
+    ----------
+    g : _Gait
+        Gait constants.
+    tt : ndarray, shape (N,)
+        Times inside (or at the edges of) the leg's contacts, seconds.
+    side : int
+        0 left, 1 right.
+    t_first : float
+        The leg's first touchdown time, seconds (contacts repeat every stride).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``toe``, ``ankle``, ``hip`` (N, 3) lab metres; ``thigh``, ``shank`` (N,) angles from straight
+        down, + forward, radians; ``foot`` (N,) foot angle (minus the heel-up pitch), radians.
+    """
+    p, b = g.p, g.b
+    k = np.floor((tt - t_first) / g.P + 1e-9)
+    t_td = t_first + k * g.P
+    s = (tt - t_td) / g.tc
+    sign = _side_sign(side)
+    toe = np.stack(
+        [
+            p.start_x + p.speed_mps * t_td + g.d_stance * p.touchdown_ahead,
+            np.zeros_like(tt),
+            np.full_like(tt, p.lane_z + sign * b.foot_track_half),
+        ],
+        -1,
+    )
+    pitch = g.pitch(s)
+    rx, ry = _rot2(-pitch, b.toe_ahead, -b.ankle_height)
+    ankle = toe - np.stack([rx, ry, np.zeros_like(rx)], -1)
+    hip = g.pelvis(tt) + sign * (rot_y(np.radians(p.pelvis_yaw_amp_deg) * g.swing_cycle(tt)) @ _RIGHT) * (
+        b.hip_half_width
+    )
+    th, sh = _ik_2d(hip, ankle, g.l1, g.l2)
+    return {"toe": toe, "ankle": ankle, "hip": hip, "thigh": th, "shank": sh, "foot": -pitch}
+
+
+def _swing_ends(g: _Gait, side: int, t_first: float) -> dict[str, tuple[float, float, float, float]]:
+    """Stance values and rates the swing curves must meet at toe-off (s=0) and the next touchdown (s=1).
+
+    Parameters
+    ----------
+    g : _Gait
+        Gait constants.
+    side : int
+        0 left, 1 right.
+    t_first : float
+        The leg's first touchdown time, seconds.
+
+    Returns
+    -------
+    dict of str to (v0, d0, v1, d1)
+        For ``thigh``, ``shank``, ``foot``, ``knee`` (thigh minus shank) and ``ankle`` (foot minus shank):
+        value and rate per unit swing progress at toe-off, then at touchdown (finite differences).
+    """
+    eps = 1e-5
+    t_to = t_first + g.tc  # toe-off of contact 0
+    t_td = t_first + g.P  # touchdown of contact 1
+    a = _stance_state(g, np.array([t_to - eps, t_to - 2 * eps]), side, t_first)
+    c = _stance_state(g, np.array([t_td, t_td + eps]), side, t_first)
+
+    def bounds(key: str) -> tuple[float, float, float, float]:
+        v0 = float(a[key][0])
+        d0 = (float(a[key][0]) - float(a[key][1])) / eps * g.ts
+        v1 = float(c[key][0])
+        d1 = (float(c[key][1]) - float(c[key][0])) / eps * g.ts
+        return v0, d0, v1, d1
+
+    th0, dth0, th1, dth1 = bounds("thigh")
+    sh0, dsh0, sh1, dsh1 = bounds("shank")
+    ft0, dft0, ft1, dft1 = bounds("foot")
+    return {
+        "thigh": (th0, dth0, th1, dth1),
+        "shank": (sh0, dsh0, sh1, dsh1),
+        "foot": (ft0, dft0, ft1, dft1),
+        "knee": (th0 - sh0, dth0 - dsh0, th1 - sh1, dth1 - dsh1),
+        "ankle": (ft0 - sh0, dft0 - dsh0, ft1 - sh1, dft1 - dsh1),
+    }
+
+
+def _swing_state(
+    g: _Gait, hip: np.ndarray, s: np.ndarray, lag: np.ndarray, side: int, t_first: float
+) -> dict[str, np.ndarray]:
+    """Solve a swing leg: thigh, knee and ankle angles on Hermite curves matched to the stance ends.
+
+    Parameters
+    ----------
+    g : _Gait
+        Gait constants.
+    hip : ndarray, shape (N, 3)
+        Hip joint at the swing frames, lab metres.
+    s : ndarray, shape (N,)
+        Swing progress, 0 at toe-off and 1 at the next touchdown.
+    lag : ndarray, shape (N,)
+        ``swing_leg_lag`` weight of this leg (delays the recovery within the swing).
+    side : int
+        0 left, 1 right.
+    t_first : float
+        The leg's first touchdown time, seconds.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``ankle`` (N, 3) lab metres; ``foot`` (N,) foot angle, ``thigh`` (N,) from straight down,
+        ``knee`` (N,) flexion, radians.
+    """
+    p, b = g.p, g.b
+    ends = _swing_ends(g, side, t_first)
+    th0, dth0, th1, dth1 = ends["thigh"]
+    kn0, dkn0, kn1, dkn1 = ends["knee"]
+    an0, dan0, an1, dan1 = ends["ankle"]
+    s_w = s - 0.25 * np.minimum(lag, 1.2) * np.sin(np.pi * s) ** 2
+    tk = (0.0, 0.6, 1.0)
+    tv = (th0, g.thigh_peak, th1)
+    thigh = _hermite(tk, tv, [dth0, 0.0, dth1], s_w)
+    kk = (0.0, 0.33, 0.75, 1.0)
+    kv = (kn0, g.knee_peak, 0.5 * (g.knee_peak + kn1) * 0.75, kn1)
+    knee = _hermite(kk, kv, _catmull(kk, kv, {0: dkn0, 1: 0.0, 3: dkn1}), s_w)
+    # late swing: toes up (dorsiflexed) before the forefoot strike, so the toe approaches from above
+    ak = (0.0, 0.45, 0.85, 1.0)
+    av = (an0, math.radians(-2.0), an1 + math.radians(_LATE_SWING_DORSI_DEG), an1)
+    ank = _hermite(ak, av, _catmull(ak, av, {0: dan0, 3: dan1}), s_w)
+    shank = thigh - knee
+    ax = hip[:, 0] + g.l1 * np.sin(thigh) + g.l2 * np.sin(shank)
+    ay = hip[:, 1] - g.l1 * np.cos(thigh) - g.l2 * np.cos(shank)
+    ankle = np.stack([ax, ay, np.full_like(ax, p.lane_z + _side_sign(side) * b.foot_track_half)], -1)
+    return {"ankle": ankle, "foot": shank + ank, "thigh": thigh, "knee": knee}
+
+
+def _event_times(g: _Gait, t: np.ndarray, t_first: float) -> tuple[np.ndarray, np.ndarray]:
+    """Touchdown and toe-off times of one leg within ``[t[0], t[-1]]`` (empty arrays when ``t`` is empty)."""
+    if not t.shape[0]:
+        return np.zeros(0), np.zeros(0)
+    k0 = math.floor((t[0] - t_first) / g.P) - 1
+    k1 = math.ceil((t[-1] - t_first) / g.P) + 1
+    ks = np.arange(k0, k1 + 1)
+    tds = t_first + ks * g.P
+    tos = tds + g.tc
+    return tds[(tds >= t[0]) & (tds <= t[-1])], tos[(tos >= t[0]) & (tos <= t[-1])]
+
+
+@dataclass(frozen=True)
+class _Leg:
+    """One leg over time.
+
+    Attributes
+    ----------
+    joints : dict of str to ndarray, shape (T, 3)
+        ``hip``, ``knee``, ``ankle``, ``heel``, ``foot_index`` (toe tip), lab metres.
+    contact : ndarray of bool, shape (T,)
+        Foot on the ground.
+    thigh_deg, knee_deg, ankle_deg : ndarray, shape (T,)
+        Thigh from vertical (+ forward), knee flexion, ankle angle (+ dorsiflexion), degrees.
+    touchdown_t, toeoff_t : ndarray
+        Event times within the clip, seconds.
+    """
+
+    joints: dict[str, np.ndarray]
+    contact: np.ndarray
+    thigh_deg: np.ndarray
+    knee_deg: np.ndarray
+    ankle_deg: np.ndarray
+    touchdown_t: np.ndarray
+    toeoff_t: np.ndarray
+
+
+def _leg_motion(g: _Gait, t: np.ndarray, side: int, hip: np.ndarray, lag: np.ndarray) -> _Leg:
+    """Solve one leg through its stances and swings, then place the knee, heel and toe.
+
+    Parameters
+    ----------
+    g : _Gait
+        Gait constants.
+    t : ndarray, shape (T,)
+        Times, seconds.
+    side : int
+        0 left (lands half a stride after the right), 1 right.
+    hip : ndarray, shape (T, 3)
+        This leg's hip joint, lab metres.
+    lag : ndarray, shape (T,)
+        ``swing_leg_lag`` weight of this leg.
+
+    Returns
+    -------
+    _Leg
+    """
+    b = g.b
+    n = t.shape[0]
+    t_first = g.p.first_touchdown_s + (0.0 if side == 1 else g.P / 2)
+    k = np.floor((t - t_first) / g.P + 1e-9)
+    tau = np.maximum(t - t_first - k * g.P, 0.0)
+    in_stance = tau < g.tc
+    ankle = np.zeros((n, 3))
+    foot_ang = np.zeros(n)
+    toe_fixed = np.zeros((n, 3))
+    thigh_deg = np.zeros(n)
+    knee_deg = np.zeros(n)
+
+    # Stance: toe planted, ankle from the foot pitch, hip/knee by IK.
+    if np.any(in_stance):
+        st = _stance_state(g, t[in_stance], side, t_first)
+        ankle[in_stance] = st["ankle"]
+        foot_ang[in_stance] = st["foot"]
+        toe_fixed[in_stance] = st["toe"]
+        thigh_deg[in_stance] = np.degrees(st["thigh"])
+        knee_deg[in_stance] = np.degrees(st["thigh"] - st["shank"])
+
+    # Swing: Hermite curves matched to stance at toe-off (s=0) and next touchdown (s=1).
+    sw = ~in_stance
+    if np.any(sw):
+        s = (tau[sw] - g.tc) / g.ts
+        swing = _swing_state(g, hip[sw], s, lag[sw], side, t_first)
+        ankle[sw] = swing["ankle"]
+        foot_ang[sw] = swing["foot"]
+        thigh_deg[sw] = np.degrees(swing["thigh"])
+        knee_deg[sw] = np.degrees(swing["knee"])
+
+    knee_pt = ik_two_link(hip, ankle, g.l1, g.l2, _FORWARD)
+    # ankle angle: foot axis relative to the shank's perpendicular; + dorsiflexion, - plantarflexion
+    shank_abs = np.arctan2(ankle[:, 0] - knee_pt[:, 0], -(ankle[:, 1] - knee_pt[:, 1]))
+    fx, fy = _rot2(foot_ang, b.toe_ahead, -b.ankle_height)
+    toe = ankle + np.stack([fx, fy, np.zeros_like(fx)], -1)
+    toe[in_stance] = toe_fixed[in_stance]  # exactly planted (no round-off drift)
+    hx, hy = _rot2(foot_ang, -b.heel_back, -b.heel_height)
+    heel = ankle + np.stack([hx, hy, np.zeros_like(hx)], -1)
+    touchdown_t, toeoff_t = _event_times(g, t, t_first)
+    return _Leg(
+        joints={"hip": hip, "knee": knee_pt, "ankle": ankle, "heel": heel, "foot_index": toe},
+        contact=in_stance,
+        thigh_deg=thigh_deg,
+        knee_deg=knee_deg,
+        ankle_deg=np.degrees(foot_ang - shank_abs),
+        touchdown_t=touchdown_t,
+        toeoff_t=toeoff_t,
+    )
+
+
+def _arm_motion(
+    g: _Gait, side: int, trunk: _Trunk, env: dict[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Swing one arm in opposition to the legs (shrunk and opened by ``arm_drop_*``).
+
+    The right arm is furthest back when the right thigh is furthest forward.
+
+    Parameters
+    ----------
+    g : _Gait
+        Gait constants.
+    side : int
+        0 left, 1 right.
+    trunk : _Trunk
+        Thorax orientation, shoulders and swing cycle.
+    env : dict of str to ndarray
+        Perturbation weights.
+
+    Returns
+    -------
+    joints : dict of str to ndarray, shape (T, 3)
+        ``shoulder``, ``elbow``, ``wrist``, ``index``, ``pinky``, ``thumb``, lab metres.
+    shoulder_deg, elbow_deg : ndarray, shape (T,)
+        Shoulder angle (+ forward) and elbow flexion, degrees.
+    """
+    p, b = g.p, g.b
+    name = SIDES[side]
+    sign = _side_sign(side)
+    rt_fwd = trunk.thorax_rot @ _FORWARD  # (T, 3) thorax forward
+    rt_right = trunk.thorax_rot @ _RIGHT
+    up = _UP
+    drop = np.minimum(env[f"arm_drop_{name}"] + env["arm_drop_both"], 1.2)
+    c_arm = -sign * trunk.cycle  # right arm: -cyc (back when right thigh forward); left arm: +cyc
+    amp = np.radians(55.0) * p.arm_drive * (1.0 - 0.7 * np.minimum(drop, 1.0))
+    alpha = np.radians(5.0) + amp * c_arm
+    eps_el = np.radians(90.0 + 25.0 * c_arm) * (1.0 - 0.55 * np.minimum(drop, 1.0))
+    abd = math.radians(8.0)
+    side_vec = sign * rt_right
+    ua = (np.sin(alpha)[:, None] * rt_fwd - np.cos(alpha)[:, None] * up) * math.cos(abd) + side_vec * math.sin(abd)
+    ua /= np.linalg.norm(ua, axis=-1, keepdims=True)
+    fa_ang = alpha + eps_el
+    inward = -side_vec * (0.35 * np.clip(np.sin(fa_ang), 0, None))[:, None]
+    fa = np.sin(fa_ang)[:, None] * rt_fwd - np.cos(fa_ang)[:, None] * up + inward
+    fa /= np.linalg.norm(fa, axis=-1, keepdims=True)
+    # "thumb side" of the hand: perpendicular to the forearm in its sagittal plane, toward flexion
+    th_dir = np.cos(fa_ang)[:, None] * rt_fwd + np.sin(fa_ang)[:, None] * up
+    sh_pt = trunk.shoulders[name]
+    elbow = sh_pt + b.upper_arm * ua
+    wrist = elbow + b.forearm * fa
+    hsz = b.height
+    joints = {
+        "shoulder": sh_pt,
+        "elbow": elbow,
+        "wrist": wrist,
+        "index": wrist + 0.045 * hsz * fa + 0.008 * hsz * th_dir,
+        "pinky": wrist + 0.038 * hsz * fa - 0.012 * hsz * th_dir,
+        "thumb": wrist + 0.024 * hsz * fa + 0.020 * hsz * th_dir - 0.006 * hsz * side_vec,
+    }
+    return joints, np.degrees(alpha), np.degrees(eps_el)
+
+
+def _head_points(b: BodyDims, trunk: _Trunk) -> dict[str, np.ndarray]:
+    """Head landmarks: ear midpoint above the shoulders, turning with 30% of the thorax yaw, looking ahead.
+
+    Parameters
+    ----------
+    b : BodyDims
+        Body dimensions.
+    trunk : _Trunk
+        Mid-shoulder, lean and thorax yaw.
+
+    Returns
+    -------
+    dict of str to ndarray, shape (T, 3)
+        The landmarks of :data:`_HEAD_POINTS`, lab metres.
+    """
+    neck_dir = np.array([math.sin(0.5 * trunk.lean), math.cos(0.5 * trunk.lean), 0.0])
+    ear_mid = trunk.mid_shoulder + b.neck * neck_dir
+    rh = rot_y(0.3 * trunk.thorax_yaw)
+    hf, hr = rh @ _FORWARD, rh @ _RIGHT
+    return {nm: ear_mid + b.height * (fo * hf + uo * _UP + ro * hr) for nm, (fo, uo, ro) in _HEAD_POINTS.items()}
+
+
 def compute_sprint_motion(
     params: SprintParams, t: np.ndarray, perturbations: Sequence[Perturbation] = ()
 ) -> Motion3D:
@@ -551,216 +976,34 @@ def compute_sprint_motion(
     if t.ndim != 1:
         raise ValueError("t must be one-dimensional")
     g = _Gait(params)
-    p, b = params, g.b
     n = t.shape[0]
     joints = np.zeros((n, N_LANDMARKS, 3))
-
-    env = {k: np.zeros(n) for k in PERTURBATION_KINDS}
-    for pert in perturbations:
-        env[pert.kind] = np.maximum(env[pert.kind], pert.strength * pert.envelope(t))
-
-    # ---- pelvis and thorax
-    pelvis = g.pelvis(t)
-    cyc = g.swing_cycle(t)
-    psi_p = np.radians(p.pelvis_yaw_amp_deg) * cyc
-    trunk_amp = np.radians(p.trunk_yaw_amp_deg) * (1.0 + 1.5 * env["trunk_over_rotation"])
-    psi_t = -trunk_amp * cyc
-    rp, rt = rot_y(psi_p), rot_y(psi_t)
-    right = np.array([0.0, 0.0, 1.0])
-    hip_off = rp @ right * b.hip_half_width  # (T, 3): right hip minus pelvis centre
-    hips = {"left": pelvis - hip_off, "right": pelvis + hip_off}
-    lean = math.radians(p.trunk_lean_deg)
-    up_t = np.array([math.sin(lean), math.cos(lean), 0.0])
-    mid_sh = pelvis + b.trunk * up_t
-    sh_off = rt @ right * b.shoulder_half_width
-    shoulders = {"left": mid_sh - sh_off, "right": mid_sh + sh_off}
-
-    # ---- legs
-    thigh_deg = np.zeros((n, 2))
-    knee_deg = np.zeros((n, 2))
-    ankle_deg = np.zeros((n, 2))
-    contact = np.zeros((n, 2), dtype=bool)
-    td_times: list[np.ndarray] = []
-    to_times: list[np.ndarray] = []
-    forward = np.array([1.0, 0.0, 0.0])
-
-    def stance_state(tt: np.ndarray, side: int, t_first: float) -> dict[str, np.ndarray]:
-        k = np.floor((tt - t_first) / g.P + 1e-9)
-        t_td = t_first + k * g.P
-        s = (tt - t_td) / g.tc
-        sign = 1.0 if side == 1 else -1.0
-        toe = np.stack(
-            [
-                p.start_x + p.speed_mps * t_td + g.d_stance * p.touchdown_ahead,
-                np.zeros_like(tt),
-                np.full_like(tt, p.lane_z + sign * b.foot_track_half),
-            ],
-            -1,
-        )
-        pitch = g.pitch(s)
-        rx, ry = _rot2(-pitch, b.toe_ahead, -b.ankle_height)
-        ankle = toe - np.stack([rx, ry, np.zeros_like(rx)], -1)
-        hip = g.pelvis(tt) + sign * (rot_y(np.radians(p.pelvis_yaw_amp_deg) * g.swing_cycle(tt)) @ right) * (
-            b.hip_half_width
-        )
-        th, sh = _ik_2d(hip, ankle, g.l1, g.l2)
-        return {"toe": toe, "ankle": ankle, "hip": hip, "thigh": th, "shank": sh, "foot": -pitch}
-
-    for side, name in enumerate(SIDES):
-        sign = 1.0 if side == 1 else -1.0
-        t_first = p.first_touchdown_s + (0.0 if side == 1 else g.P / 2)
-        k = np.floor((t - t_first) / g.P + 1e-9)
-        tau = np.maximum(t - t_first - k * g.P, 0.0)
-        in_stance = tau < g.tc
-        contact[:, side] = in_stance
-        hip = hips[name]
-        ankle = np.zeros((n, 3))
-        foot_ang = np.zeros(n)
-        toe_fixed = np.zeros((n, 3))
-
-        # Stance: toe planted, ankle from the foot pitch, hip/knee by IK.
-        if np.any(in_stance):
-            st = stance_state(t[in_stance], side, t_first)
-            ankle[in_stance] = st["ankle"]
-            foot_ang[in_stance] = st["foot"]
-            toe_fixed[in_stance] = st["toe"]
-            thigh_deg[in_stance, side] = np.degrees(st["thigh"])
-            knee_deg[in_stance, side] = np.degrees(st["thigh"] - st["shank"])
-
-        # Swing: Hermite curves matched to stance at toe-off (s=0) and next touchdown (s=1).
-        sw = ~in_stance
-        if np.any(sw):
-            eps = 1e-5
-            t_to = t_first + g.tc  # toe-off of contact 0
-            t_td = t_first + g.P  # touchdown of contact 1
-            a = stance_state(np.array([t_to - eps, t_to - 2 * eps]), side, t_first)
-            c = stance_state(np.array([t_td, t_td + eps]), side, t_first)
-
-            def bounds(
-                key: str, st_a: dict[str, np.ndarray] = a, st_c: dict[str, np.ndarray] = c, eps: float = eps
-            ) -> tuple[float, float, float, float]:
-                v0 = float(st_a[key][0])
-                d0 = (float(st_a[key][0]) - float(st_a[key][1])) / eps * g.ts
-                v1 = float(st_c[key][0])
-                d1 = (float(st_c[key][1]) - float(st_c[key][0])) / eps * g.ts
-                return v0, d0, v1, d1
-
-            th0, dth0, th1, dth1 = bounds("thigh")
-            sh0, dsh0, sh1, dsh1 = bounds("shank")
-            ft0, dft0, ft1, dft1 = bounds("foot")
-            kn0, dkn0, kn1, dkn1 = th0 - sh0, dth0 - dsh0, th1 - sh1, dth1 - dsh1
-            an0, dan0, an1, dan1 = ft0 - sh0, dft0 - dsh0, ft1 - sh1, dft1 - dsh1
-
-            s = (tau[sw] - g.tc) / g.ts
-            lag = env[f"swing_leg_lag_{name}"][sw]
-            s_w = s - 0.25 * np.minimum(lag, 1.2) * np.sin(np.pi * s) ** 2
-            tk = (0.0, 0.6, 1.0)
-            tv = (th0, g.thigh_peak, th1)
-            thigh = _hermite(tk, tv, [dth0, 0.0, dth1], s_w)
-            kk = (0.0, 0.33, 0.75, 1.0)
-            kv = (kn0, g.knee_peak, 0.5 * (g.knee_peak + kn1) * 0.75, kn1)
-            knee = _hermite(kk, kv, _catmull(kk, kv, {0: dkn0, 1: 0.0, 3: dkn1}), s_w)
-            # late swing: toes up (dorsiflexed) before the forefoot strike, so the toe approaches from above
-            ak = (0.0, 0.45, 0.85, 1.0)
-            av = (an0, math.radians(-2.0), an1 + math.radians(_LATE_SWING_DORSI_DEG), an1)
-            ank = _hermite(ak, av, _catmull(ak, av, {0: dan0, 3: dan1}), s_w)
-            shank = thigh - knee
-            hs = hip[sw]
-            ax = hs[:, 0] + g.l1 * np.sin(thigh) + g.l2 * np.sin(shank)
-            ay = hs[:, 1] - g.l1 * np.cos(thigh) - g.l2 * np.cos(shank)
-            ankle[sw] = np.stack([ax, ay, np.full_like(ax, p.lane_z + sign * b.foot_track_half)], -1)
-            foot_ang[sw] = shank + ank
-            thigh_deg[sw, side] = np.degrees(thigh)
-            knee_deg[sw, side] = np.degrees(knee)
-
-        knee_pt = ik_two_link(hip, ankle, g.l1, g.l2, forward)
-        # ankle angle: foot axis relative to the shank's perpendicular; + dorsiflexion, - plantarflexion
-        shank_abs = np.arctan2(ankle[:, 0] - knee_pt[:, 0], -(ankle[:, 1] - knee_pt[:, 1]))
-        ankle_deg[:, side] = np.degrees(foot_ang - shank_abs)
-        fx, fy = _rot2(foot_ang, b.toe_ahead, -b.ankle_height)
-        toe = ankle + np.stack([fx, fy, np.zeros_like(fx)], -1)
-        toe[in_stance] = toe_fixed[in_stance]  # exactly planted (no round-off drift)
-        hx, hy = _rot2(foot_ang, -b.heel_back, -b.heel_height)
-        heel = ankle + np.stack([hx, hy, np.zeros_like(hx)], -1)
-        joints[:, INDEX[f"{name}_hip"]] = hip
-        joints[:, INDEX[f"{name}_knee"]] = knee_pt
-        joints[:, INDEX[f"{name}_ankle"]] = ankle
-        joints[:, INDEX[f"{name}_heel"]] = heel
-        joints[:, INDEX[f"{name}_foot_index"]] = toe
-
-        # Event times within the clip.
-        if n:
-            k0 = math.floor((t[0] - t_first) / g.P) - 1
-            k1 = math.ceil((t[-1] - t_first) / g.P) + 1
-            ks = np.arange(k0, k1 + 1)
-            tds = t_first + ks * g.P
-            tos = tds + g.tc
-            td_times.append(tds[(tds >= t[0]) & (tds <= t[-1])])
-            to_times.append(tos[(tos >= t[0]) & (tos <= t[-1])])
-        else:
-            td_times.append(np.zeros(0))
-            to_times.append(np.zeros(0))
-
-    # ---- arms: the right arm is furthest back when the right thigh is furthest forward
-    sh_deg = np.zeros((n, 2))
-    el_deg = np.zeros((n, 2))
-    rt_fwd = rt @ forward  # (T, 3) thorax forward
-    rt_right = rt @ right
-    up = np.array([0.0, 1.0, 0.0])
-    for side, name in enumerate(SIDES):
-        sign = 1.0 if side == 1 else -1.0
-        drop = np.minimum(env[f"arm_drop_{name}"] + env["arm_drop_both"], 1.2)
-        c_arm = -sign * cyc  # right arm: -cyc (back when right thigh forward); left arm: +cyc
-        amp = np.radians(55.0) * p.arm_drive * (1.0 - 0.7 * np.minimum(drop, 1.0))
-        alpha = np.radians(5.0) + amp * c_arm
-        eps_el = np.radians(90.0 + 25.0 * c_arm) * (1.0 - 0.55 * np.minimum(drop, 1.0))
-        sh_deg[:, side] = np.degrees(alpha)
-        el_deg[:, side] = np.degrees(eps_el)
-        abd = math.radians(8.0)
-        side_vec = sign * rt_right
-        ua = (np.sin(alpha)[:, None] * rt_fwd - np.cos(alpha)[:, None] * up) * math.cos(abd) + side_vec * math.sin(abd)
-        ua /= np.linalg.norm(ua, axis=-1, keepdims=True)
-        fa_ang = alpha + eps_el
-        inward = -side_vec * (0.35 * np.clip(np.sin(fa_ang), 0, None))[:, None]
-        fa = np.sin(fa_ang)[:, None] * rt_fwd - np.cos(fa_ang)[:, None] * up + inward
-        fa /= np.linalg.norm(fa, axis=-1, keepdims=True)
-        # "thumb side" of the hand: perpendicular to the forearm in its sagittal plane, toward flexion
-        th_dir = np.cos(fa_ang)[:, None] * rt_fwd + np.sin(fa_ang)[:, None] * up
-        sh_pt = shoulders[name]
-        elbow = sh_pt + b.upper_arm * ua
-        wrist = elbow + b.forearm * fa
-        joints[:, INDEX[f"{name}_shoulder"]] = sh_pt
-        joints[:, INDEX[f"{name}_elbow"]] = elbow
-        joints[:, INDEX[f"{name}_wrist"]] = wrist
-        hsz = b.height
-        joints[:, INDEX[f"{name}_index"]] = wrist + 0.045 * hsz * fa + 0.008 * hsz * th_dir
-        joints[:, INDEX[f"{name}_pinky"]] = wrist + 0.038 * hsz * fa - 0.012 * hsz * th_dir
-        joints[:, INDEX[f"{name}_thumb"]] = wrist + 0.024 * hsz * fa + 0.020 * hsz * th_dir - 0.006 * hsz * side_vec
-
-    # ---- head: ear midpoint above the shoulders, turning with 30% of the thorax yaw, looking ahead
-    neck_dir = np.array([math.sin(0.5 * lean), math.cos(0.5 * lean), 0.0])
-    ear_mid = mid_sh + b.neck * neck_dir
-    rh = rot_y(0.3 * psi_t)
-    hf, hr = rh @ forward, rh @ right
-    for nm, (fo, uo, ro) in _HEAD_POINTS.items():
-        joints[:, INDEX[nm]] = ear_mid + b.height * (fo * hf + uo * up + ro * hr)
+    env = _perturbation_weights(t, perturbations)
+    trunk = _trunk_motion(g, t, env)
+    legs = [_leg_motion(g, t, side, trunk.hips[name], env[f"swing_leg_lag_{name}"]) for side, name in enumerate(SIDES)]
+    arms = [_arm_motion(g, side, trunk, env) for side in range(2)]
+    for name, leg, (arm, _, _) in zip(SIDES, legs, arms, strict=True):
+        for part, xyz in (leg.joints | arm).items():
+            joints[:, INDEX[f"{name}_{part}"]] = xyz
+    for nm, xyz in _head_points(g.b, trunk).items():
+        joints[:, INDEX[nm]] = xyz
 
     extras = {
-        "pelvis_yaw_deg": np.degrees(psi_p),
-        "thorax_yaw_deg": np.degrees(psi_t),
-        "thigh_angle_deg": thigh_deg,
-        "knee_flexion_deg": knee_deg,
-        "ankle_angle_deg": ankle_deg,
-        "shoulder_angle_deg": sh_deg,
-        "elbow_flexion_deg": el_deg,
+        "pelvis_yaw_deg": np.degrees(trunk.pelvis_yaw),
+        "thorax_yaw_deg": np.degrees(trunk.thorax_yaw),
+        "thigh_angle_deg": np.stack([leg.thigh_deg for leg in legs], -1),
+        "knee_flexion_deg": np.stack([leg.knee_deg for leg in legs], -1),
+        "ankle_angle_deg": np.stack([leg.ankle_deg for leg in legs], -1),
+        "shoulder_angle_deg": np.stack([arm[1] for arm in arms], -1),
+        "elbow_flexion_deg": np.stack([arm[2] for arm in arms], -1),
     }
     return Motion3D(
         t=t,
         joints=joints,
-        contact=contact,
-        touchdown_t=(td_times[0], td_times[1]),
-        toeoff_t=(to_times[0], to_times[1]),
-        height_m=p.height_m,
+        contact=np.stack([leg.contact for leg in legs], -1),
+        touchdown_t=(legs[0].touchdown_t, legs[1].touchdown_t),
+        toeoff_t=(legs[0].toeoff_t, legs[1].toeoff_t),
+        height_m=params.height_m,
         source="parametric",
         extras=extras,
     )

@@ -100,6 +100,35 @@ def look_at(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.stack([x, y, z], axis=-2)
 
 
+#: Direction from the runner's line to the camera, per view (lab frame, unit vectors).
+_VIEW_DIRECTIONS: dict[str, np.ndarray] = {
+    "side": np.array([0.0, 0.0, 1.0]),
+    "side_left": np.array([0.0, 0.0, -1.0]),
+    "oblique": np.array([math.sqrt(0.5), 0.0, math.sqrt(0.5)]),
+    "front": np.array([1.0, 0.0, 0.0]),
+}
+
+
+def _runner_line_x(pelvis: np.ndarray) -> np.ndarray:
+    """Straight-line fit of the pelvis X over frame number, shape (T,) (its mean, or 0, with under 2 finite frames)."""
+    n = pelvis.shape[0]
+    idx = np.arange(n, dtype=float)
+    ok = np.all(np.isfinite(pelvis), axis=1)
+    if ok.sum() >= 2:
+        coef = np.polyfit(idx[ok], pelvis[ok, 0], 1)
+        return np.polyval(coef, idx)
+    return np.full(n, float(np.nanmean(pelvis[:, 0])) if ok.any() else 0.0)
+
+
+def _focal_px(height: int, distance_m: float, body_height_m: float, vfov_deg: float | None) -> float:
+    """Focal length in pixels: from the vertical field of view, or framing the runner at ~45% of the image height."""
+    if vfov_deg is None:
+        return 0.45 * height * distance_m / body_height_m
+    if not 5.0 <= vfov_deg <= 120.0:
+        raise ConfigError(f"vertical field of view must be between 5 and 120 degrees, got {vfov_deg}")
+    return 0.5 * height / math.tan(math.radians(vfov_deg) / 2)
+
+
 def make_camera(
     pelvis: np.ndarray,
     width: int,
@@ -148,22 +177,9 @@ def make_camera(
     if not 2.0 <= distance_m <= 200.0:
         raise ConfigError(f"camera distance must be between 2 and 200 m, got {distance_m}")
     n = pelvis.shape[0]
-    idx = np.arange(n, dtype=float)
-    ok = np.all(np.isfinite(pelvis), axis=1)
-    if ok.sum() >= 2:
-        coef = np.polyfit(idx[ok], pelvis[ok, 0], 1)
-        x_fit = np.polyval(coef, idx)
-    else:
-        x_fit = np.full(n, float(np.nanmean(pelvis[:, 0])) if ok.any() else 0.0)
     aim_y = 0.52 * body_height_m
-    target = np.stack([x_fit, np.full(n, aim_y), np.full(n, lane_z)], -1)
-    direction = {
-        "side": np.array([0.0, 0.0, 1.0]),
-        "side_left": np.array([0.0, 0.0, -1.0]),
-        "oblique": np.array([math.sqrt(0.5), 0.0, math.sqrt(0.5)]),
-        "front": np.array([1.0, 0.0, 0.0]),
-    }[view]
-    offset = direction * distance_m + np.array([0.0, camera_height_m, 0.0])
+    target = np.stack([_runner_line_x(pelvis), np.full(n, aim_y), np.full(n, lane_z)], -1)
+    offset = _VIEW_DIRECTIONS[view] * distance_m + np.array([0.0, camera_height_m, 0.0])
     if follow == "track":
         eye = target * np.array([1.0, 0.0, 1.0]) + offset
     else:
@@ -172,12 +188,7 @@ def make_camera(
         if follow == "static":
             target = np.broadcast_to(mid, (n, 3)).copy()
     R = look_at(eye, target)
-    if vfov_deg is None:
-        f = 0.45 * height * distance_m / body_height_m
-    else:
-        if not 5.0 <= vfov_deg <= 120.0:
-            raise ConfigError(f"vertical field of view must be between 5 and 120 degrees, got {vfov_deg}")
-        f = 0.5 * height / math.tan(math.radians(vfov_deg) / 2)
+    f = _focal_px(height, distance_m, body_height_m, vfov_deg)
     K = np.array([[f, 0.0, (width - 1) / 2], [0.0, f, (height - 1) / 2], [0.0, 0.0, 1.0]])
     return Camera(K=K, R=R, C=eye, width=width, height=height)
 
@@ -202,41 +213,40 @@ class Scene:
     cache: dict = field(default_factory=dict)
 
 
-def build_scene(x_range: tuple[float, float], lane_z: float, view: str, seed: int = 0) -> Scene:
-    """Build the track, stand and sky textures for a run over ``x_range`` (lab X, metres).
+#: Lane width and the number of lane lines of the track, metres.
+_LANE_W = 1.22
+_N_LANE_LINES = 9
+
+
+def _lane_edges(lane_z: float) -> tuple[float, float]:
+    """Z of the track's inside and outside lane lines (the runner's lane is the fourth of eight)."""
+    return lane_z - 0.61 - 3 * _LANE_W, lane_z + 0.61 + 4 * _LANE_W
+
+
+def _track_surface(rng: np.random.Generator, xs: np.ndarray, zs: np.ndarray, lane_z: float) -> np.ndarray:
+    """Tartan with grain on the track, striped grass beyond it.
 
     Parameters
     ----------
-    x_range : tuple of float
-        Lowest and highest X the camera may see near the runner.
+    rng : numpy Generator
+        Texture randomness (two draws).
+    xs, zs : ndarray, shape (w,) and (h,)
+        World X of the texel columns and Z of the texel rows, metres.
     lane_z : float
         Z of the runner's lane centre.
-    view : str
-        Camera view (decides where the stand is).
-    seed : int
-        Texture randomness.
 
     Returns
     -------
-    Scene
+    ndarray of float32, shape (h, w, 3)
+        BGR, top-down (rows along Z, columns along X).
     """
     import cv2
 
-    rng = np.random.default_rng(seed)
-    res = 0.02
-    x0 = x_range[0] - 45.0
-    x1 = x_range[1] + 45.0
-    z0, z1 = lane_z - 16.0, lane_z + 16.0
-    w = int((x1 - x0) / res)
-    h = int((z1 - z0) / res)
-    zs = z0 + (np.arange(h) + 0.5) * res
-    xs = x0 + (np.arange(w) + 0.5) * res
-    # Tartan: red-brown with grain; grass beyond the track.
+    h, w = zs.shape[0], xs.shape[0]
     base = np.empty((h, w, 3), np.float32)
     tartan = np.array([58, 72, 168], np.float32)  # BGR
     grass = np.array([60, 130, 70], np.float32)
-    inner = lane_z - 0.61 - 3 * 1.22
-    outer = lane_z + 0.61 + 4 * 1.22
+    inner, outer = _lane_edges(lane_z)
     on_track = (zs >= inner - 0.3) & (zs <= outer + 0.3)
     base[:] = grass
     base[on_track] = tartan
@@ -246,30 +256,64 @@ def build_scene(x_range: tuple[float, float], lane_z: float, view: str, seed: in
     # grass mowing stripes
     stripes = (np.floor(xs / 5.0) % 2)[None, :] * 10.0
     base[~on_track] += stripes[..., None] * np.array([0.3, 1.0, 0.4], np.float32)
-    # lane lines (5 cm white) and a kerb at the inside
-    for k in range(9):
-        zl = inner + k * 1.22
+    return base
+
+
+def _paint_track_lines(base: np.ndarray, x0: float, x1: float, z0: float, res: float, lane_z: float) -> None:
+    """Paint lane lines (5 cm white), the inside kerb and marks every 10 m onto a ground texture, in place.
+
+    Parameters
+    ----------
+    base : ndarray of float32, shape (h, w, 3)
+        Ground texture (rows along Z from ``z0``, columns along X from ``x0``, ``res`` metres per texel).
+    x0, x1 : float
+        X range of the texture, metres.
+    z0 : float
+        Z of the first texel row, metres.
+    res : float
+        Metres per texel.
+    lane_z : float
+        Z of the runner's lane centre.
+    """
+    w = base.shape[1]
+    inner, _ = _lane_edges(lane_z)
+    for k in range(_N_LANE_LINES):
+        zl = inner + k * _LANE_W
         r0, r1 = int((zl - 0.025 - z0) / res), int((zl + 0.025 - z0) / res) + 1
         base[max(r0, 0) : max(r1, 0)] = (232, 232, 232)
     kr0, kr1 = int((inner - 0.3 - z0) / res), int((inner - 0.2 - z0) / res)
     base[kr0:kr1] = (210, 210, 215)
-    # marks on the lane lines every 10 m, and short ticks every metre on the inside line
+    # marks on the lane lines every 10 m
     for xm in np.arange(math.floor(x0 / 10) * 10, x1, 10.0):
         c0 = int((xm - x0) / res)
         if c0 < 20 or c0 > w - 20:
             continue
-        for k in range(9):
-            zl = inner + k * 1.22
+        for k in range(_N_LANE_LINES):
+            zl = inner + k * _LANE_W
             rr = int((zl - z0) / res)
             base[max(rr - 15, 0) : rr + 15, max(c0 - 3, 0) : c0 + 3] = (235, 235, 235)
             base[max(rr - 4, 0) : rr + 4, max(c0 - 20, 0) : c0 + 20] = (40, 190, 230)
-    ground = np.clip(base, 0, 255).astype(np.uint8)
 
-    # Stand: advertising boards, then rows of spectators, then a roof band.
-    wres = 0.03
-    wall_h = 9.0
-    wall_len = (x1 - x0) + 60.0
-    ww, wh = int(wall_len / wres), int(wall_h / wres)
+
+def _stand_texture(rng: np.random.Generator, ww: int, wh: int, wres: float) -> np.ndarray:
+    """Paint the stand texture: a roof band, tiers of spectators, advertising boards at the bottom.
+
+    Parameters
+    ----------
+    rng : numpy Generator
+        Texture randomness (draws continue the ground's).
+    ww, wh : int
+        Texture width (along the wall) and height, texels.
+    wres : float
+        Metres per texel.
+
+    Returns
+    -------
+    ndarray of uint8, shape (wh, ww, 3)
+        BGR, rows downward from the top of the stand.
+    """
+    import cv2
+
     wall = np.empty((wh, ww, 3), np.float32)
     wall[:] = (70, 70, 78)
     board_rows = int(1.0 / wres)
@@ -295,18 +339,60 @@ def build_scene(x_range: tuple[float, float], lane_z: float, view: str, seed: in
             ink = (235, 235, 235) if sum(col) < 400 else (30, 30, 30)
             wall[top_board + 10 : wh - 10, lx : lx + int(0.9 / wres)] = ink
     wall += rng.normal(0, 5, (wh, ww, 1)).astype(np.float32)
-    wall_img = np.clip(wall, 0, 255).astype(np.uint8)
+    return np.clip(wall, 0, 255).astype(np.uint8)
 
+
+def _stand_placement(view: str, x_range: tuple[float, float], x0: float, x1: float, lane_z: float,
+                     wall_h: float, wall_len: float) -> tuple[np.ndarray, np.ndarray]:
+    """World point of the stand texture's top-left texel and the unit vector along its columns.
+
+    The stand faces the camera: across the far end of the straight for ``front``, on the runner's
+    right for ``side_left``, else on the left (behind the runner as seen from the side).
+    """
     if view == "front":
         # stand across the far end of the straight, behind the runner as seen from ahead
-        origin = np.array([x_range[0] - 35.0, wall_h, lane_z - wall_len / 2])
-        u = np.array([0.0, 0.0, 1.0])
-    elif view == "side_left":
-        origin = np.array([x1 + 30.0, wall_h, lane_z + 15.0])
-        u = np.array([-1.0, 0.0, 0.0])
-    else:
-        origin = np.array([x0 - 30.0, wall_h, lane_z - 15.0])
-        u = np.array([1.0, 0.0, 0.0])
+        return np.array([x_range[0] - 35.0, wall_h, lane_z - wall_len / 2]), np.array([0.0, 0.0, 1.0])
+    if view == "side_left":
+        return np.array([x1 + 30.0, wall_h, lane_z + 15.0]), np.array([-1.0, 0.0, 0.0])
+    return np.array([x0 - 30.0, wall_h, lane_z - 15.0]), np.array([1.0, 0.0, 0.0])
+
+
+def build_scene(x_range: tuple[float, float], lane_z: float, view: str, seed: int = 0) -> Scene:
+    """Build the track, stand and sky textures for a run over ``x_range`` (lab X, metres).
+
+    Parameters
+    ----------
+    x_range : tuple of float
+        Lowest and highest X the camera may see near the runner.
+    lane_z : float
+        Z of the runner's lane centre.
+    view : str
+        Camera view (decides where the stand is).
+    seed : int
+        Texture randomness.
+
+    Returns
+    -------
+    Scene
+    """
+    rng = np.random.default_rng(seed)
+    res = 0.02
+    x0 = x_range[0] - 45.0
+    x1 = x_range[1] + 45.0
+    z0, z1 = lane_z - 16.0, lane_z + 16.0
+    w = int((x1 - x0) / res)
+    h = int((z1 - z0) / res)
+    zs = z0 + (np.arange(h) + 0.5) * res
+    xs = x0 + (np.arange(w) + 0.5) * res
+    base = _track_surface(rng, xs, zs, lane_z)
+    _paint_track_lines(base, x0, x1, z0, res, lane_z)
+    ground = np.clip(base, 0, 255).astype(np.uint8)
+
+    wres = 0.03
+    wall_h = 9.0
+    wall_len = (x1 - x0) + 60.0
+    wall_img = _stand_texture(rng, int(wall_len / wres), int(wall_h / wres), wres)
+    origin, u = _stand_placement(view, x_range, x0, x1, lane_z, wall_h, wall_len)
     return Scene(
         ground=ground,
         ground_origin=(x0, z0),
@@ -420,25 +506,22 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 1e-12 else v * 0.0
 
 
-def body_solids(j: np.ndarray, height_m: float) -> list[Solid]:
-    """Solids of one body pose.
+def _trunk_solids(g: dict[str, np.ndarray], s: float, mid_hip: np.ndarray, mid_sh: np.ndarray,
+                  trunk_up: np.ndarray) -> list[Solid]:
+    """Pelvis band, central torso and left/right torso sides (so the trunk is wider than deep from any view)."""
+    out = [
+        Solid(g["left_hip"] + 0.03 * s * trunk_up, g["right_hip"] + 0.03 * s * trunk_up, 0.112 * s, 0.112 * s, SHORTS),
+        Solid(mid_hip + 0.07 * s * trunk_up, mid_sh - 0.06 * s * trunk_up, 0.118 * s, 0.128 * s, SHIRT),
+    ]
+    for nm, col in (("left", SHIRT_DARK), ("right", SHIRT)):
+        hp = 0.55 * g[f"{nm}_hip"] + 0.45 * mid_hip + 0.12 * s * trunk_up
+        sp = 0.6 * g[f"{nm}_shoulder"] + 0.4 * mid_sh - 0.07 * s * trunk_up
+        out.append(Solid(hp, sp, 0.095 * s, 0.10 * s, col))
+    return out
 
-    Parameters
-    ----------
-    j : ndarray, shape (33, 3)
-        BlazePose-named joints, lab metres.
-    height_m : float
-        Standing height (scales widths).
 
-    Returns
-    -------
-    list of Solid
-    """
-    s = height_m / 1.8
-    g = {name: j[i] for name, i in INDEX.items()}
-    mid_hip = 0.5 * (g["left_hip"] + g["right_hip"])
-    mid_sh = 0.5 * (g["left_shoulder"] + g["right_shoulder"])
-    trunk_up = _unit(mid_sh - mid_hip)
+def _head_solids(g: dict[str, np.ndarray], s: float, mid_sh: np.ndarray, trunk_up: np.ndarray) -> list[Solid]:
+    """Neck, head, jaw, hair, nose, eyes, brows, ears and mouth, oriented by the ears and the nose."""
     ear_mid = 0.5 * (g["left_ear"] + g["right_ear"])
     head_fwd = g["nose"] - ear_mid
     head_right = _unit(g["right_ear"] - g["left_ear"])
@@ -446,15 +529,6 @@ def body_solids(j: np.ndarray, height_m: float) -> list[Solid]:
     head_fwd = _unit(np.cross(head_up, head_right))
     out: list[Solid] = []
     add = out.append
-
-    # trunk: pelvis band, central torso, left/right torso sides
-    add(Solid(g["left_hip"] + 0.03 * s * trunk_up, g["right_hip"] + 0.03 * s * trunk_up, 0.112 * s, 0.112 * s, SHORTS))
-    add(Solid(mid_hip + 0.07 * s * trunk_up, mid_sh - 0.06 * s * trunk_up, 0.118 * s, 0.128 * s, SHIRT))
-    for nm, col in (("left", SHIRT_DARK), ("right", SHIRT)):
-        hp = 0.55 * g[f"{nm}_hip"] + 0.45 * mid_hip + 0.12 * s * trunk_up
-        sp = 0.6 * g[f"{nm}_shoulder"] + 0.4 * mid_sh - 0.07 * s * trunk_up
-        add(Solid(hp, sp, 0.095 * s, 0.10 * s, col))
-    # neck and head
     add(Solid(mid_sh - 0.02 * s * trunk_up, ear_mid - 0.035 * s * head_up, 0.052 * s, 0.05 * s, SKIN))
     hc = ear_mid + 0.004 * s * head_fwd
     add(Solid(hc - 0.035 * s * head_up, hc + 0.04 * s * head_up, 0.086 * s, 0.083 * s, SKIN))
@@ -473,40 +547,214 @@ def body_solids(j: np.ndarray, height_m: float) -> list[Solid]:
                   SKIN_DARK))
     add(Solid(g["mouth_left"] - 0.003 * s * head_fwd, g["mouth_right"] - 0.003 * s * head_fwd, 0.006 * s, 0.006 * s,
               LIP))
-
-    for nm, dark in (("left", True), ("right", False)):
-        skin = SKIN_DARK if dark else SKIN
-        shorts = SHORTS_DARK if dark else SHORTS
-        shoe = SHOE_DARK if dark else SHOE
-        shirt = SHIRT_DARK if dark else SHIRT
-        hip, knee, ankle = g[f"{nm}_hip"], g[f"{nm}_knee"], g[f"{nm}_ankle"]
-        heel, toe = g[f"{nm}_heel"], g[f"{nm}_foot_index"]
-        # thigh: shorts then skin
-        mid = hip + 0.4 * (knee - hip)
-        add(Solid(hip, mid, 0.092 * s, 0.080 * s, shorts))
-        add(Solid(mid, knee, 0.078 * s, 0.055 * s, skin))
-        # shank with a calf
-        calf = knee + 0.35 * (ankle - knee)
-        add(Solid(knee, calf, 0.052 * s, 0.056 * s, skin))
-        add(Solid(calf, ankle, 0.054 * s, 0.034 * s, skin))
-        # shoe: sole line heel -> toe, foot up from the ankle
-        d = _unit(toe - heel)
-        fu = _unit((ankle - heel) - ((ankle - heel) @ d) * d)
-        # (low-cut spikes: the collar stays below the ankle joint so the ankle shows)
-        add(Solid(heel + 0.025 * s * d + 0.022 * s * fu, toe - 0.03 * s * d + 0.018 * s * fu, 0.042 * s, 0.03 * s,
-                  shoe))
-        add(Solid(heel + 0.02 * s * d + 0.035 * s * fu, ankle - 0.012 * s * fu, 0.042 * s, 0.036 * s, shoe))
-        add(Solid(heel + 0.02 * s * d + 0.004 * s * fu, toe - 0.025 * s * d + 0.004 * s * fu, 0.02 * s, 0.014 * s,
-                  SOLE))
-        # arm
-        sh, el, wr = g[f"{nm}_shoulder"], g[f"{nm}_elbow"], g[f"{nm}_wrist"]
-        add(Solid(sh - 0.01 * s * trunk_up, sh + 0.2 * (el - sh), 0.058 * s, 0.052 * s, shirt))
-        add(Solid(sh + 0.15 * (el - sh), el, 0.05 * s, 0.038 * s, skin))
-        add(Solid(el, wr, 0.04 * s, 0.028 * s, skin))
-        tip = 0.5 * (g[f"{nm}_index"] + g[f"{nm}_pinky"])
-        add(Solid(wr, tip, 0.03 * s, 0.027 * s, skin))
-        add(Solid(wr + 0.3 * (g[f"{nm}_thumb"] - wr), g[f"{nm}_thumb"], 0.012 * s, 0.01 * s, skin))
     return out
+
+
+def _limb_solids(g: dict[str, np.ndarray], s: float, nm: str, dark: bool, trunk_up: np.ndarray) -> list[Solid]:
+    """One side's leg (shorts, thigh, calf, shoe with sole) and arm (sleeve, upper arm, forearm, hand, thumb).
+
+    ``dark`` picks the shaded colours (for the far side).
+    """
+    skin = SKIN_DARK if dark else SKIN
+    shorts = SHORTS_DARK if dark else SHORTS
+    shoe = SHOE_DARK if dark else SHOE
+    shirt = SHIRT_DARK if dark else SHIRT
+    out: list[Solid] = []
+    add = out.append
+    hip, knee, ankle = g[f"{nm}_hip"], g[f"{nm}_knee"], g[f"{nm}_ankle"]
+    heel, toe = g[f"{nm}_heel"], g[f"{nm}_foot_index"]
+    # thigh: shorts then skin
+    mid = hip + 0.4 * (knee - hip)
+    add(Solid(hip, mid, 0.092 * s, 0.080 * s, shorts))
+    add(Solid(mid, knee, 0.078 * s, 0.055 * s, skin))
+    # shank with a calf
+    calf = knee + 0.35 * (ankle - knee)
+    add(Solid(knee, calf, 0.052 * s, 0.056 * s, skin))
+    add(Solid(calf, ankle, 0.054 * s, 0.034 * s, skin))
+    # shoe: sole line heel -> toe, foot up from the ankle
+    d = _unit(toe - heel)
+    fu = _unit((ankle - heel) - ((ankle - heel) @ d) * d)
+    # (low-cut spikes: the collar stays below the ankle joint so the ankle shows)
+    add(Solid(heel + 0.025 * s * d + 0.022 * s * fu, toe - 0.03 * s * d + 0.018 * s * fu, 0.042 * s, 0.03 * s,
+              shoe))
+    add(Solid(heel + 0.02 * s * d + 0.035 * s * fu, ankle - 0.012 * s * fu, 0.042 * s, 0.036 * s, shoe))
+    add(Solid(heel + 0.02 * s * d + 0.004 * s * fu, toe - 0.025 * s * d + 0.004 * s * fu, 0.02 * s, 0.014 * s,
+              SOLE))
+    # arm
+    sh, el, wr = g[f"{nm}_shoulder"], g[f"{nm}_elbow"], g[f"{nm}_wrist"]
+    add(Solid(sh - 0.01 * s * trunk_up, sh + 0.2 * (el - sh), 0.058 * s, 0.052 * s, shirt))
+    add(Solid(sh + 0.15 * (el - sh), el, 0.05 * s, 0.038 * s, skin))
+    add(Solid(el, wr, 0.04 * s, 0.028 * s, skin))
+    tip = 0.5 * (g[f"{nm}_index"] + g[f"{nm}_pinky"])
+    add(Solid(wr, tip, 0.03 * s, 0.027 * s, skin))
+    add(Solid(wr + 0.3 * (g[f"{nm}_thumb"] - wr), g[f"{nm}_thumb"], 0.012 * s, 0.01 * s, skin))
+    return out
+
+
+def body_solids(j: np.ndarray, height_m: float) -> list[Solid]:
+    """Solids of one body pose.
+
+    Parameters
+    ----------
+    j : ndarray, shape (33, 3)
+        BlazePose-named joints, lab metres.
+    height_m : float
+        Standing height (scales widths).
+
+    Returns
+    -------
+    list of Solid
+        Trunk, head, then the left (darker) and right limbs.
+    """
+    s = height_m / 1.8
+    g = {name: j[i] for name, i in INDEX.items()}
+    mid_hip = 0.5 * (g["left_hip"] + g["right_hip"])
+    mid_sh = 0.5 * (g["left_shoulder"] + g["right_shoulder"])
+    trunk_up = _unit(mid_sh - mid_hip)
+    out = _trunk_solids(g, s, mid_hip, mid_sh, trunk_up) + _head_solids(g, s, mid_sh, trunk_up)
+    for nm, dark in (("left", True), ("right", False)):
+        out += _limb_solids(g, s, nm, dark, trunk_up)
+    return out
+
+
+def _project_solids(solids: list[Solid], cam: Camera) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Project the solids' end points and radii into a one-frame camera.
+
+    Parameters
+    ----------
+    solids : list of Solid
+        S capsules.
+    cam : Camera
+        One-frame camera.
+
+    Returns
+    -------
+    (xy, depth, rho) or None
+        End points (S, 2, 2) pixels, their depths (S, 2) metres and radii (S, 2) pixels; None when
+        any end point is (nearly) behind the camera or does not project to a finite pixel.
+    """
+    f = cam.K[0, 0]
+    pts = np.stack([np.stack([sd.p0, sd.p1]) for sd in solids])  # (S, 2, 3)
+    xy, depth = cam.project(pts.reshape(1, -1, 3))
+    xy = xy[0].reshape(-1, 2, 2)
+    depth = depth[0].reshape(-1, 2)
+    if np.any(depth <= 0.05) or not np.all(np.isfinite(xy)):
+        return None
+    radii = np.array([[sd.r0, sd.r1] for sd in solids])
+    return xy, depth, f * radii / depth
+
+
+def _body_box(xy: np.ndarray, rho: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """Pixel box ``(x0, y0, x1, y1)`` (end exclusive) holding every capsule, clipped to the image; None if empty."""
+    lo = np.floor(np.min(xy - rho[..., None], axis=(0, 1))).astype(int) - 2
+    hi = np.ceil(np.max(xy + rho[..., None], axis=(0, 1))).astype(int) + 3
+    x0, y0 = max(lo[0], 0), max(lo[1], 0)
+    x1, y1 = min(hi[0], width), min(hi[1], height)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return x0, y0, x1, y1
+
+
+def _capsule_shade(dx: np.ndarray, dy: np.ndarray, rr: np.ndarray, nz: np.ndarray, light: np.ndarray,
+                   color: tuple[int, int, int]) -> np.ndarray:
+    """Colour (h, w, 3) float32 of a capsule's pixels: Lambert, a soft highlight and a darker rim.
+
+    Parameters
+    ----------
+    dx, dy : ndarray, shape (h, w)
+        Pixel offsets from the capsule's axis, pixels.
+    rr : ndarray, shape (h, w)
+        Capsule radius at each pixel, pixels.
+    nz : ndarray, shape (h, w)
+        Surface normal's component toward the camera (0 at the outline, 1 on the axis).
+    light : ndarray, shape (3,)
+        Unit direction toward the light, camera coordinates.
+    color : tuple of int
+        BGR base colour.
+    """
+    inv = 1.0 / np.maximum(rr, 1e-6)
+    nx, ny, nzz = dx * inv, dy * inv, -nz
+    lam = np.clip(nx * light[0] + ny * light[1] + nzz * light[2], 0.0, 1.0)
+    # view vector is (0, 0, -1) in camera coords: half vector for a soft highlight
+    hv = _unit(np.array([light[0], light[1], light[2] - 1.0]))
+    spec = np.clip(nx * hv[0] + ny * hv[1] + nzz * hv[2], 0.0, 1.0) ** 24
+    rim = (1.0 - nz) ** 3
+    shade = 0.38 + 0.62 * lam - 0.12 * rim
+    col = np.array(color, np.float32)
+    return col[None, None, :] * shade[..., None] + (55.0 * spec)[..., None]
+
+
+def _axis_fraction(qx: np.ndarray, qy: np.ndarray, ax: float, ay: float, shape: tuple[int, int]) -> np.ndarray:
+    """Position of each pixel's foot on a capsule's axis, 0 at its first end to 1 at its second (float32).
+
+    ``qx``, ``qy`` are pixel offsets from the first end, ``(ax, ay)`` the axis in pixels; an axis seen
+    end-on (shorter than ~3e-5 pixels) gives 0 everywhere.
+    """
+    L2 = ax * ax + ay * ay
+    if L2 > 1e-9:
+        return np.clip((qx * ax + qy * ay) / L2, 0.0, 1.0)
+    return np.zeros(shape, np.float32)
+
+
+def _draw_capsule(roi: np.ndarray, zbuf: np.ndarray, box: tuple[int, int, int, int], sd: Solid, ends_xy: np.ndarray,
+                  ends_rho: np.ndarray, ends_depth: np.ndarray, light: np.ndarray) -> None:
+    """Draw one capsule into ``roi`` where it is nearer than ``zbuf``, anti-aliased, updating ``zbuf``, in place.
+
+    Parameters
+    ----------
+    roi : ndarray of float32, shape (y1 - y0, x1 - x0, 3)
+        The image inside ``box``.
+    zbuf : ndarray of float32, shape (y1 - y0, x1 - x0)
+        Depth buffer of ``roi``, metres (inf where empty).
+    box : tuple of int
+        ``(x0, y0, x1, y1)``: where ``roi`` sits in the image, pixels.
+    sd : Solid
+        The capsule (world radii and colour).
+    ends_xy : ndarray, shape (2, 2)
+        Its end points, pixels.
+    ends_rho : ndarray, shape (2,)
+        Its end radii, pixels.
+    ends_depth : ndarray, shape (2,)
+        Depths of its end points, metres.
+    light : ndarray, shape (3,)
+        Unit direction toward the light, camera coordinates.
+    """
+    x0, y0, x1, y1 = box
+    p0, p1 = ends_xy
+    r0, r1 = ends_rho
+    bx0 = max(math.floor(min(p0[0] - r0, p1[0] - r1)) - 1, x0)
+    by0 = max(math.floor(min(p0[1] - r0, p1[1] - r1)) - 1, y0)
+    bx1 = min(math.ceil(max(p0[0] + r0, p1[0] + r1)) + 2, x1)
+    by1 = min(math.ceil(max(p0[1] + r0, p1[1] + r1)) + 2, y1)
+    if bx1 <= bx0 or by1 <= by0:
+        return
+    gx = np.arange(bx0, bx1, dtype=np.float32)[None, :]
+    gy = np.arange(by0, by1, dtype=np.float32)[:, None]
+    ax, ay = float(p1[0] - p0[0]), float(p1[1] - p0[1])
+    qx, qy = gx - float(p0[0]), gy - float(p0[1])
+    tpar = _axis_fraction(qx, qy, ax, ay, (by1 - by0, bx1 - bx0))
+    dx = qx - tpar * ax
+    dy = qy - tpar * ay
+    dist = np.sqrt(dx * dx + dy * dy)
+    rr = float(r0) + tpar * float(r1 - r0)
+    cover = np.clip(rr - dist + 0.5, 0.0, 1.0)
+    inside = cover > 0
+    if not np.any(inside):
+        return
+    u = np.clip(dist / np.maximum(rr, 1e-6), 0.0, 1.0)
+    nz = np.sqrt(np.maximum(1.0 - u * u, 0.0))
+    wr = sd.r0 + tpar * (sd.r1 - sd.r0)
+    z = ends_depth[0] + tpar * (ends_depth[1] - ends_depth[0]) - wr * nz
+    sl = (slice(by0 - y0, by1 - y0), slice(bx0 - x0, bx1 - x0))
+    zb = zbuf[sl]
+    win = inside & (z < zb)
+    if not np.any(win):
+        return
+    rgb = _capsule_shade(dx, dy, rr, nz, light, sd.color)
+    a = np.where(win, cover, 0.0)[..., None]
+    tgt = roi[sl]
+    roi[sl] = tgt * (1 - a) + rgb * a
+    zb[win & (cover > 0.5)] = z[win & (cover > 0.5)]
 
 
 def render_body(
@@ -536,73 +784,18 @@ def render_body(
     if light is None:
         light = _unit(np.array([0.35, 0.85, 0.4]))
     L = cam.R[0] @ light  # camera coordinates
-    H, W = img.shape[:2]
-    f = cam.K[0, 0]
-    pts = np.stack([np.stack([sd.p0, sd.p1]) for sd in solids])  # (S, 2, 3)
-    xy, depth = cam.project(pts.reshape(1, -1, 3))
-    xy = xy[0].reshape(-1, 2, 2)
-    depth = depth[0].reshape(-1, 2)
-    if np.any(depth <= 0.05) or not np.all(np.isfinite(xy)):
+    projected = _project_solids(solids, cam)
+    if projected is None:
         return img
-    radii = np.array([[sd.r0, sd.r1] for sd in solids])
-    rho = f * radii / depth
-    lo = np.floor(np.min(xy - rho[..., None], axis=(0, 1))).astype(int) - 2
-    hi = np.ceil(np.max(xy + rho[..., None], axis=(0, 1))).astype(int) + 3
-    x0, y0 = max(lo[0], 0), max(lo[1], 0)
-    x1, y1 = min(hi[0], W), min(hi[1], H)
-    if x1 <= x0 or y1 <= y0:
+    xy, depth, rho = projected
+    box = _body_box(xy, rho, img.shape[1], img.shape[0])
+    if box is None:
         return img
+    x0, y0, x1, y1 = box
     roi = img[y0:y1, x0:x1].astype(np.float32)
     zbuf = np.full(roi.shape[:2], np.inf, np.float32)
     for k, sd in enumerate(solids):
-        p0, p1 = xy[k]
-        r0, r1 = rho[k]
-        bx0 = max(math.floor(min(p0[0] - r0, p1[0] - r1)) - 1, x0)
-        by0 = max(math.floor(min(p0[1] - r0, p1[1] - r1)) - 1, y0)
-        bx1 = min(math.ceil(max(p0[0] + r0, p1[0] + r1)) + 2, x1)
-        by1 = min(math.ceil(max(p0[1] + r0, p1[1] + r1)) + 2, y1)
-        if bx1 <= bx0 or by1 <= by0:
-            continue
-        gx = np.arange(bx0, bx1, dtype=np.float32)[None, :]
-        gy = np.arange(by0, by1, dtype=np.float32)[:, None]
-        ax, ay = float(p1[0] - p0[0]), float(p1[1] - p0[1])
-        L2 = ax * ax + ay * ay
-        qx, qy = gx - float(p0[0]), gy - float(p0[1])
-        if L2 > 1e-9:
-            tpar = np.clip((qx * ax + qy * ay) / L2, 0.0, 1.0)
-        else:
-            tpar = np.zeros((by1 - by0, bx1 - bx0), np.float32)
-        dx = qx - tpar * ax
-        dy = qy - tpar * ay
-        dist = np.sqrt(dx * dx + dy * dy)
-        rr = float(r0) + tpar * float(r1 - r0)
-        cover = np.clip(rr - dist + 0.5, 0.0, 1.0)
-        inside = cover > 0
-        if not np.any(inside):
-            continue
-        u = np.clip(dist / np.maximum(rr, 1e-6), 0.0, 1.0)
-        nz = np.sqrt(np.maximum(1.0 - u * u, 0.0))
-        wr = sd.r0 + tpar * (sd.r1 - sd.r0)
-        z = depth[k, 0] + tpar * (depth[k, 1] - depth[k, 0]) - wr * nz
-        sl = (slice(by0 - y0, by1 - y0), slice(bx0 - x0, bx1 - x0))
-        zb = zbuf[sl]
-        win = inside & (z < zb)
-        if not np.any(win):
-            continue
-        inv = 1.0 / np.maximum(rr, 1e-6)
-        nx, ny, nzz = dx * inv, dy * inv, -nz
-        lam = np.clip(nx * L[0] + ny * L[1] + nzz * L[2], 0.0, 1.0)
-        # view vector is (0, 0, -1) in camera coords: half vector for a soft highlight
-        hv = _unit(np.array([L[0], L[1], L[2] - 1.0]))
-        spec = np.clip(nx * hv[0] + ny * hv[1] + nzz * hv[2], 0.0, 1.0) ** 24
-        rim = (1.0 - nz) ** 3
-        shade = 0.38 + 0.62 * lam - 0.12 * rim
-        col = np.array(sd.color, np.float32)
-        rgb = col[None, None, :] * shade[..., None] + (55.0 * spec)[..., None]
-        a = np.where(win, cover, 0.0)[..., None]
-        tgt = roi[sl]
-        roi[sl] = tgt * (1 - a) + rgb * a
-        zb[win & (cover > 0.5)] = z[win & (cover > 0.5)]
+        _draw_capsule(roi, zbuf, box, sd, xy[k], rho[k], depth[k], L)
     img[y0:y1, x0:x1] = np.clip(roi, 0, 255).astype(np.uint8)
     return img
 
