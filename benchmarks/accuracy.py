@@ -1,17 +1,23 @@
 """Pose accuracy on synthetic clips with a known answer.
 
 Runs BlazePose on each clip (``sprintbal.pipeline.analyze(..., until="pose")`` with the
-default configuration when importable, else -- or with ``--pose local`` -- a bare loop over
-the legacy ``mp.solutions.pose`` API, model complexity 1, video mode), compares with the
-truth projections, and prints one row per clip. Columns come from :data:`METRICS`, a
-list of ``(name, function)``; a metric function takes a :class:`Case` and returns a float
-or a string. Later stages append metrics (event timing error, cadence error, momentum agreement, breakdown
-precision/recall) by adding functions to the list.
+default configuration and the user's pose cache when importable, else -- or with ``--pose local`` --
+a bare loop over the legacy ``mp.solutions.pose`` API, model complexity 1, video mode), compares with
+the truth projections, and prints one block per clip, one line per metric. Metrics come from
+:data:`METRICS`, a list of ``(name, function)``; a metric function takes a :class:`Case` and returns
+a float or a string. Later stages append metrics by adding functions to the list.
+
+Kinematics metrics (pipeline pose path only; see the comment above :data:`MOMENTUM_GROUPS`): event
+timing (touchdown TD, toe-off TO: matched/true+extra, median and 90th percentile |error| in ms/frames,
+median signed bias), cadence error, and per group and axis the momentum agreement "r/gain/nRMSE" with
+nRMSE = RMSE / RMS(truth) (``--range``: / range(truth)). ML = mediolateral axis (pitch, lab Z),
+V = vertical axis (yaw, lab Y), for depth methods prior and world.
 
 Usage::
 
-    python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--no-samples]
-                                   [--pose auto|pipeline|local]
+    python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--speed-clip] [--no-samples]
+                                   [--pose auto|pipeline|local] [--range]
+    python benchmarks/accuracy.py --balance   # balance-event table (benchmarks/balance_synth.py --video)
 
 Prints figures; asserts nothing.
 """
@@ -70,6 +76,10 @@ class Case:
         return np.linalg.norm(self.xy[:, idx] - self.truth.joints2d[:, idx], axis=-1)
 
 
+#: Pose tracks of the clips run through the pipeline (for the kinematics metrics).
+_TRACKS: dict[Path, Any] = {}
+
+
 def run_pose(clip: Path, method: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
     """BlazePose on every frame: image landmarks (T, 33, 2) px, detection flags (T,), and which path ran.
 
@@ -85,7 +95,10 @@ def run_pose(clip: Path, method: str = "auto") -> tuple[np.ndarray, np.ndarray, 
             if method == "pipeline":
                 raise
         else:
-            res = analyze(clip, resolve_config(), until="pose")
+            from sprintbal.pose.cache import PoseCache
+
+            res = analyze(clip, resolve_config(), cache=PoseCache(), until="pose")
+            _TRACKS[clip] = res.track
             return np.asarray(res.track.xy), np.asarray(res.track.detected), "pipeline"
     import av
     import mediapipe as mp
@@ -167,6 +180,180 @@ METRICS: list[tuple[str, Callable[[Case], Any]]] = [
 ]
 
 
+# --------------------------------------------------------------- kinematics metrics
+#
+# The pipeline's kinematics stage (``compute_kinematics``, body height/mass/sex set to the truth's)
+# on the clip's pose track, once per depth method, against:
+# - the truth touchdown/toe-off times (each true event inside the clip matched to the nearest
+#   detected event of the same foot within half a step; unmatched ones counted as missed);
+# - the truth cadence (the generator's ``step_freq_hz``; else the mean true step time);
+# - TRUE group angular momenta: the same de Leva body model and momentum code run on the truth 3D
+#   joints, with the truth contacts deciding push/swing (``compute_push_side`` with the configured
+#   flight rule); attached to the truth with ``attach_momenta``.
+# Momentum agreement per group and axis (ML = mediolateral Z = pitch; V = vertical Y = yaw): the
+# truth is interpolated to the pipeline's frame times, frames where either is NaN are left out; r
+# (Pearson), gain (least-squares slope of estimate on truth through the origin) and nRMSE
+# = RMSE / RMS(truth) (the stricter normalisation; RMSE / range(truth) is printed with --range).
+
+MOMENTUM_GROUPS = ("push", "swing", "lower", "upper", "total")
+AXES = {"ML": 2, "V": 1}
+NRMSE_BY = {"by": "rms"}
+
+
+def _kin_config(truth: SynthTruth, depth: str) -> Any:
+    from sprintbal.config import resolve_config
+
+    return resolve_config(overrides={
+        "body": {"height_m": float(truth.height_m), "mass_kg": float(truth.mass_kg), "sex": "male"},
+        "kinematics": {"depth_method": depth},
+    })
+
+
+def kinematics(c: Case, depth: str = "prior") -> Any:
+    """Return the pipeline's Kinematics for the clip (memoised per depth method); None without a track."""
+    key = f"kin_{depth}"
+    if key not in c.extra:
+        track = _TRACKS.get(c.clip)
+        if track is None:
+            c.extra[key] = None
+        else:
+            from sprintbal.kinematics.compute import compute_kinematics
+
+            c.extra[key] = compute_kinematics(track, _kin_config(c.truth, depth))
+    return c.extra[key]
+
+
+def true_momenta(truth: SynthTruth, flight_rule: str = "last_off") -> SynthTruth:
+    """Return the truth with de Leva group momenta of its 3D joints attached (kg*m^2/s, (T, 3) each)."""
+    from sprintbal.kinematics.body_model import compute_body_model, compute_segment_kinematics
+    from sprintbal.kinematics.events import compute_push_side
+    from sprintbal.kinematics.momentum import compute_group_momenta, compute_segment_momentum
+
+    model = compute_body_model("male", float(truth.mass_kg))
+    seg = compute_segment_kinematics(truth.joints3d, model, truth.t)
+    h = compute_segment_momentum(seg.com, seg.com_velocity, seg.inertia_lab, seg.omega, seg.mass_kg,
+                                 seg.body_com, seg.body_com_velocity)
+    push = compute_push_side(truth.contact, truth.t, flight_rule)
+    g = compute_group_momenta(h, model.names, push)
+    from sprintbal.synth.truth import attach_momenta
+
+    return attach_momenta(truth, **{name: getattr(g, name) for name in MOMENTUM_GROUPS})
+
+
+def agreement(est: np.ndarray, true: np.ndarray, by: str = "rms") -> tuple[float, float, float, int]:
+    """(r, gain, nRMSE, frames) of an estimate against the truth over frames where both are finite."""
+    ok = np.isfinite(est) & np.isfinite(true)
+    e, y = est[ok], true[ok]
+    if e.size < 3 or np.std(y) == 0:
+        return float("nan"), float("nan"), float("nan"), int(e.size)
+    r = float(np.corrcoef(e, y)[0, 1])
+    gain = float(np.sum(e * y) / np.sum(y * y))
+    denom = float(np.sqrt(np.mean(y * y))) if by == "rms" else float(np.ptp(y))
+    return r, gain, float(np.sqrt(np.mean((e - y) ** 2)) / denom), int(e.size)
+
+
+def momentum_agreement(c: Case, group: str, axis: str, depth: str) -> tuple[float, float, float, int]:
+    k = kinematics(c, depth)
+    if k is None:
+        return float("nan"), float("nan"), float("nan"), 0
+    if "truth_momenta" not in c.extra:
+        c.extra["truth_momenta"] = true_momenta(c.truth, str(k.info.get("flight_push_rule", "last_off"))).momenta
+    ax = AXES[axis]
+    y = c.extra["truth_momenta"][group][:, ax]
+    ok = np.isfinite(y)
+    yt = np.interp(k.t, c.truth.t[ok], y[ok], left=np.nan, right=np.nan)
+    return agreement(np.asarray(getattr(k.groups, group))[:, ax], yt, NRMSE_BY["by"])
+
+
+def _m_momentum(group: str, axis: str, depth: str) -> Callable[[Case], str]:
+    def f(c: Case) -> str:
+        r, g, e, _ = momentum_agreement(c, group, axis, depth)
+        return f"{r:.2f}/{g:.2f}/{100 * e:.0f}%" if np.isfinite(r) else "-"
+
+    f.__name__ = f"m_{axis}_{group}_{depth}"
+    return f
+
+
+def event_errors(c: Case, kind: str) -> tuple[np.ndarray, int, int]:
+    """Signed errors (s) of the matched events of ``kind`` ("td"/"to"), true count, detected count."""
+    k = kinematics(c, "prior")
+    if k is None:
+        return np.array([]), 0, 0
+    st = k.steps
+    t0, t1 = float(k.t[0]), float(k.t[-1])
+    half_step = 0.5 / float(c.truth.params["step_freq_hz"]) if c.truth.params else 0.1
+    errs: list[float] = []
+    n_true = n_det = 0
+    for foot in (0, 1):
+        true_t = (c.truth.touchdown_t if kind == "td" else c.truth.toeoff_t)[foot]
+        true_t = true_t[(true_t > t0) & (true_t < t1)]
+        det = (st.touchdown_t if kind == "td" else st.toeoff_t)[st.foot == foot]
+        det = det[np.isfinite(det)]
+        n_true += true_t.size
+        n_det += det.size
+        for tt in true_t:
+            if det.size:
+                d = det - tt
+                j = int(np.argmin(np.abs(d)))
+                if abs(d[j]) < half_step:
+                    errs.append(float(d[j]))
+    return np.array(errs), n_true, n_det
+
+
+def _m_event(kind: str, stat: str) -> Callable[[Case], str]:
+    def f(c: Case) -> str:
+        e, n_true, n_det = event_errors(c, kind)
+        if stat == "n":
+            return f"{e.size}/{n_true}+{max(0, n_det - e.size)}"
+        if not e.size:
+            return "-"
+        a = np.abs(e)
+        v = float(np.median(a) if stat == "med" else np.percentile(a, 90))
+        return f"{1000 * v:.1f}/{v * c.truth.fps:.2f}"
+
+    f.__name__ = f"m_{kind}_{stat}"
+    return f
+
+
+def m_event_bias(c: Case) -> str:
+    out = []
+    for kind in ("td", "to"):
+        e, _, _ = event_errors(c, kind)
+        out.append(f"{1000 * float(np.median(e)):+.1f}" if e.size else "-")
+    return "/".join(out)
+
+
+def true_cadence(truth: SynthTruth) -> float:
+    """Return the true cadence, steps/min: the generator's step frequency, else the mean true step time."""
+    if truth.params and "step_freq_hz" in truth.params:
+        return 60.0 * float(truth.params["step_freq_hz"])
+    td = np.sort(np.concatenate(truth.touchdown_t))
+    return 60.0 / float(np.mean(np.diff(td)))
+
+
+def m_cadence_err(c: Case) -> str:
+    k = kinematics(c, "prior")
+    if k is None:
+        return "-"
+    est = float(k.info.get("cadence_spm", np.nan))
+    return f"{100 * (est / true_cadence(c.truth) - 1):+.2f}%"
+
+
+METRICS += [
+    ("TD n/true+extra", _m_event("td", "n")),
+    ("TD med|e| ms/fr", _m_event("td", "med")),
+    ("TD p90|e| ms/fr", _m_event("td", "p90")),
+    ("TO n/true+extra", _m_event("to", "n")),
+    ("TO med|e| ms/fr", _m_event("to", "med")),
+    ("TO p90|e| ms/fr", _m_event("to", "p90")),
+    ("bias TD/TO ms", m_event_bias),
+    ("cadence err", m_cadence_err),
+    ("running", lambda c: str(getattr(kinematics(c), "is_running", "-"))),
+    *[(f"ML {g} (prior) r/gain/nRMSE", _m_momentum(g, "ML", "prior")) for g in MOMENTUM_GROUPS],
+    *[(f"V {g} ({d}) r/gain/nRMSE", _m_momentum(g, "V", d)) for d in ("prior", "world") for g in MOMENTUM_GROUPS],
+]
+
+
 def evaluate(clip: Path, method: str = "auto") -> Case:
     """Run pose on ``clip`` and pair it with its truth file."""
     truth = load_truth(truth_path(clip))
@@ -197,6 +384,27 @@ def deepmimic_clip(out_dir: Path) -> Path | None:
     return clip
 
 
+BENCH_DIR = Path.home() / ".cache" / "sprintbal" / "bench"
+
+
+def speed_clip(out_dir: Path = BENCH_DIR) -> Path:
+    """Render (once; reused when present) a 3 s, 120 fps side-view clip at 7 m/s, 4.1 steps/s.
+
+    The sample clips are all 8 m/s / 4.4 steps/s; this one checks that the figures are not tuned to
+    them. Deterministic (seed 11), but a changed renderer only shows after the file is deleted.
+    """
+    clip = out_dir / "sprint_7mps_side_120fps.mp4"
+    if not (clip.is_file() and truth_path(clip).is_file()):
+        from sprintbal.synth.generate import generate_clip
+        from sprintbal.synth.motion import SprintParams
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        generate_clip(clip, params=SprintParams(speed_mps=7.0, step_freq_hz=4.1, contact_fraction=0.48,
+                                                duration_s=3.0),
+                      view="side", fps=120, size=(1280, 720), noise_sigma=2.0, motion_blur=2, seed=11)
+    return clip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("clips", nargs="*", type=Path)
@@ -204,10 +412,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-samples", action="store_true", help="skip sample_videos/")
     ap.add_argument("--pose", choices=("auto", "pipeline", "local"), default="auto",
                     help="pose path: the sprintbal pipeline, a bare MediaPipe loop, or auto")
+    ap.add_argument("--speed-clip", action="store_true",
+                    help=f"also score a 7 m/s, 120 fps side clip rendered once into {BENCH_DIR}")
+    ap.add_argument("--range", action="store_true", help="nRMSE = RMSE / range(truth) instead of / RMS(truth)")
+    ap.add_argument("--balance", action="store_true",
+                    help="only the balance-event table: rendered clips with injected breakdowns through the "
+                         "whole pipeline (benchmarks/balance_synth.py --video; clips cached outside the repo)")
     args = ap.parse_args(argv)
+    if args.balance:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from balance_synth import video_main
+
+        return video_main(["--video"])
     clips = list(args.clips)
     if not args.no_samples and not clips:
         clips += sorted(SAMPLES.glob("*.mp4"))
+    if args.speed_clip:
+        clips.append(speed_clip())
     with tempfile.TemporaryDirectory() as tmp:
         if args.deepmimic:
             dm = deepmimic_clip(Path(tmp))
@@ -215,13 +436,14 @@ def main(argv: list[str] | None = None) -> int:
                 print("DeepMimic mocap not found; skipped", file=sys.stderr)
             else:
                 clips.append(dm)
+        NRMSE_BY["by"] = "range" if args.range else "rms"
         names = [n for n, _ in METRICS]
-        width = max([len(c.name) for c in clips] + [4])
-        print(f"{'clip':<{width}}  " + "  ".join(f"{n:>9}" for n in names))
+        width = max(len(n) for n in names)
         for clip in clips:
             case = evaluate(clip, args.pose)
-            vals = [str(f(case)) for _, f in METRICS]
-            print(f"{clip.name:<{width}}  " + "  ".join(f"{v:>9}" for v in vals), flush=True)
+            print(f"== {clip.name}", flush=True)
+            for name, f in METRICS:
+                print(f"  {name:<{width}}  {f(case)}", flush=True)
     return 0
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from sprintbal.config import CleaningConfig
+from sprintbal.kinematics import events as events_mod
 from sprintbal.kinematics.cleaning import clean_track
-from sprintbal.kinematics.events import compute_gait_events, compute_push_side
+from sprintbal.kinematics.events import compute_cadence, compute_gait_events, compute_push_side
 from sprintbal.kinematics.result import PHASE_DOUBLE, PHASE_FLIGHT, PHASE_LEFT, PHASE_RIGHT
 from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
 from tests.fixtures_kin import make_track, runner_sagittal, track_from_lab
@@ -183,3 +184,67 @@ def test_hopping_on_one_leg_is_not_running() -> None:
     ev = _sag_events(sag, t)
     assert not ev.is_running
     assert "hopping" in ev.running_reason
+
+
+# ------------------------------------------------------------------ cadence (compute_cadence)
+
+
+def _touchdowns(n: int, step: float, seed: int = 0, jitter: float = 0.0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return 0.1 + step * np.arange(n) + rng.normal(0.0, jitter, n)
+
+
+def test_cadence_exact_regular_steps() -> None:
+    cad, unc = compute_cadence(_touchdowns(12, 0.25), 0.25, 0.01)
+    assert cad == pytest.approx(240.0, rel=1e-9)
+    assert 0.0 < unc < 2.0
+
+
+def test_cadence_ignores_spurious_extra_contact() -> None:
+    """A second 'touchdown' 1.5 frames after a real one (a label swap on real footage) is not a step."""
+    td = _touchdowns(30, 0.355, seed=1, jitter=0.01)
+    with_extra = np.sort(np.append(td, td[7] + 0.05))
+    cad, _ = compute_cadence(with_extra, 0.355, 0.015)
+    assert cad == pytest.approx(60 / 0.355, rel=0.01)
+    # the old rule (mean of the alternating step times within 35% of the median) was pulled by it
+    steps = np.diff(with_extra)
+    kept = steps[np.abs(steps - np.median(steps)) <= 0.35 * np.median(steps)]
+    assert abs(60 / kept.mean() / (60 / 0.355) - 1) > abs(cad / (60 / 0.355) - 1)
+
+
+def test_cadence_counts_a_missed_contact() -> None:
+    td = np.delete(_touchdowns(20, 0.3, seed=2, jitter=0.005), 9)  # one contact not found
+    cad, _ = compute_cadence(td, 0.3, 0.01)
+    assert cad == pytest.approx(200.0, rel=0.01)
+
+
+def test_cadence_per_foot_offset_averages_out() -> None:
+    """The far foot timed 20 ms late throughout: the fitted step time is unbiased."""
+    td = _touchdowns(16, 0.25)
+    td[1::2] += 0.02
+    cad, _ = compute_cadence(td, 0.25, 0.01)
+    assert cad == pytest.approx(240.0, rel=0.005)
+
+
+def test_cadence_needs_two_touchdowns() -> None:
+    assert np.isnan(compute_cadence(np.array([0.3]), 0.25, 0.01)[0])
+    assert np.isnan(compute_cadence(np.array([0.3, np.nan]), 0.25, 0.01)[0])
+    assert np.isnan(compute_cadence(np.array([0.3, 0.6]), float("nan"), 0.01)[0])
+    assert compute_cadence(np.array([0.3, 0.55]), 0.25, 0.01)[0] == pytest.approx(240.0)
+
+
+def test_hinge_ignores_one_glitched_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A foot thrown up 10 cm in one frame just before landing (BlazePose under motion blur) moves a
+    least-squares hinge by more than a frame at 120 fps; the Huber-scored hinge stays within ~3 ms."""
+    t = np.arange(50, 70) / 120.0
+    td = 0.5037
+    rng = np.random.default_rng(0)
+    h = np.where(t < td, 2.5 * (td - t), 0.0) + rng.normal(0.0, 0.003, t.size)
+    glitch = h.copy()
+    glitch[np.flatnonzero(t < td)[-2]] += 0.10
+    i0 = int(np.flatnonzero(t >= td)[0])
+    lo, hi = t[i0 - 1], t[i0 + 4]
+    assert abs(events_mod._hinge(t, h, lo, hi, rising=False) - td) < 0.002
+    assert abs(events_mod._hinge(t, glitch, lo, hi, rising=False) - td) < 0.004
+    monkeypatch.setattr(events_mod, "_HINGE_HUBER_M", 1e9)  # plain least squares
+    assert abs(events_mod._hinge(t, glitch, lo, hi, rising=False) - td) > 1 / 120
