@@ -19,10 +19,11 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
-from sprintbal.balance import assess_balance
+from sprintbal.balance import _frame_interval, assess_balance
 from sprintbal.config import AnalysisConfig, BalanceConfig, BodyConfig
 from sprintbal.kinematics.result import (
     PHASE_DOUBLE,
@@ -155,7 +156,295 @@ def score(events: list, window: tuple[float, float] | None) -> tuple[bool, int, 
     return bool(hits), len(hits), len(events)
 
 
+# --------------------------------------------------------------------------- video mode
+
+#: Rendered clips and their pose cache live here (outside the repo); reruns skip rendering and pose.
+VIDEO_CACHE = Path("~/.cache/sprintbal/bench/balance").expanduser()
+VIDEO_FPS = 60.0
+VIDEO_SIZE = (960, 540)
+VIDEO_DURATION_S = 3.5
+VIDEO_WINDOW_S = 0.5
+IOU_MIN = 0.3
+
+
+@dataclass(frozen=True)
+class VideoCase:
+    """One rendered clip: view, speed, optional perturbation (kind, onset) and seed."""
+
+    kind: str | None
+    view: str
+    speed_mps: float
+    onset_s: float | None
+    seed: int
+    strength: float = 1.0
+    window_s: float = VIDEO_WINDOW_S
+
+    @property
+    def window(self) -> tuple[float, float] | None:
+        """Injected window, seconds (None: balanced clip)."""
+        return None if self.onset_s is None else (self.onset_s, self.onset_s + self.window_s)
+
+    @property
+    def name(self) -> str:
+        """File stem."""
+        what = "clean" if self.kind is None else f"{self.kind}_{self.onset_s:.1f}s"
+        st = "" if self.strength == 1.0 else f"_x{self.strength:g}"
+        if self.kind is not None and self.window_s != 0.5:
+            st += f"_w{self.window_s:g}"
+        return f"{what}_{self.view}_{self.speed_mps:g}mps{st}_s{self.seed}"
+
+    def params(self) -> SprintParams:
+        """Sprint parameters."""
+        # cadence rises with speed (about 4.2 steps/s at 7 m/s, 4.6 at 9 m/s)
+        return SprintParams(
+            speed_mps=self.speed_mps, step_freq_hz=4.2 + 0.2 * (self.speed_mps - 7.0), duration_s=VIDEO_DURATION_S
+        )
+
+
+#: 12 perturbed clips (every kind twice: views, sides, speeds, onsets vary) and 4 balanced ones, ordered so the
+#: first eight already cover every kind and two balanced clips.
+VIDEO_CASES: tuple[VideoCase, ...] = (
+    VideoCase("arm_drop_left", "side", 8.0, 1.2, 1),
+    VideoCase("swing_leg_lag_left", "side", 7.5, 1.0, 2),
+    VideoCase("trunk_over_rotation", "side", 8.0, 1.7, 3),
+    VideoCase(None, "side", 8.0, None, 4),
+    VideoCase("arm_drop_right", "side", 7.0, 1.8, 5),
+    VideoCase("swing_leg_lag_right", "side_left", 8.5, 2.1, 6),
+    VideoCase("arm_drop_both", "side_left", 9.0, 1.5, 7),
+    VideoCase(None, "oblique", 8.0, None, 8),
+    VideoCase("arm_drop_left", "oblique", 9.0, 2.0, 9),
+    VideoCase("swing_leg_lag_left", "oblique", 8.0, 1.6, 10),
+    VideoCase("trunk_over_rotation", "oblique", 9.0, 1.1, 11),
+    VideoCase("arm_drop_right", "oblique", 8.5, 1.0, 12),
+    VideoCase("swing_leg_lag_right", "oblique", 7.0, 1.3, 13),
+    VideoCase("arm_drop_both", "oblique", 7.5, 2.2, 14),
+    VideoCase(None, "side", 9.0, None, 15),
+    VideoCase(None, "side_left", 7.0, None, 16),
+    VideoCase(None, "oblique", 7.0, None, 17),
+    VideoCase(None, "side", 8.5, None, 18),
+)
+
+
+def video_clip(case: VideoCase, root: Path = VIDEO_CACHE) -> Path:
+    """Render ``case`` into ``root`` unless the clip and its truth file are already there; return the clip."""
+    from sprintbal.synth.generate import generate_clip
+    from sprintbal.synth.truth import truth_path
+
+    clip = root / f"{case.name}.mp4"
+    if clip.is_file() and truth_path(clip).is_file():
+        return clip
+    root.mkdir(parents=True, exist_ok=True)
+    perts = [Perturbation(case.kind, *case.window, case.strength)] if case.kind and case.window else []
+    generate_clip(
+        clip, case.params(), view=case.view, fps=VIDEO_FPS, size=VIDEO_SIZE, perturbations=perts, seed=case.seed
+    )
+    return clip
+
+
+def video_config(case: VideoCase) -> AnalysisConfig:
+    """Default analysis configuration with the synthetic runner's height and mass."""
+    from sprintbal.config import resolve_config
+
+    p = case.params()
+    cfg = resolve_config()
+    return replace(cfg, body=replace(cfg.body, height_m=p.height_m, mass_kg=p.mass_kg))
+
+
+def video_kinematics(case: VideoCase, root: Path = VIDEO_CACHE) -> Kinematics:
+    """Render (cached) -> BlazePose (PoseCache) -> kinematics stage, as ``sprintbal analyze`` does."""
+    from sprintbal.pipeline import analyze
+    from sprintbal.pose.cache import PoseCache
+
+    clip = video_clip(case, root)
+    res = analyze(clip, video_config(case), cache=PoseCache(root / "pose"), until="kinematics")
+    if res.kinematics is None:
+        raise RuntimeError(f"{clip.name}: no kinematics")
+    return res.kinematics
+
+
+def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Intersection over union of two time spans, seconds."""
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+def event_span(ev: object, dt: float) -> tuple[float, float]:
+    """Return an event's time span, its last frame counted whole."""
+    return float(ev.start_t), float(ev.end_t) + dt  # type: ignore[attr-defined]
+
+
+def true_effect(case: VideoCase, fps: float = VIDEO_FPS) -> dict[str, float]:
+    """How much the injected perturbation changes the TRUE rotational balance (truth joints -> de Leva).
+
+    Per axis: ``dH``, the largest change of whole-body H inside the window as a fraction of the clean
+    clip's median ``sum_i |H_i|``; and ``dR``, the largest change of a stride's group balance
+    ``log(sum |A| / sum |B|)`` (the axis' opposing pair, as :func:`sprintbal.balance.compute_stride_z`
+    judges it) over the strides overlapping the window.
+    """
+    from sprintbal.balance import PAIRS
+
+    if case.kind is None or case.window is None:
+        return {}
+    p = case.params()
+    t = np.arange(0.0, p.duration_s, 1.0 / fps)
+    k0 = truth_kinematics(p, t, [])
+    k1 = truth_kinematics(p, t, [Perturbation(case.kind, *case.window, case.strength)])
+    w = (t >= case.window[0]) & (t <= case.window[1])
+    td = np.sort(np.asarray(k0.steps.touchdown_t))
+    out = {}
+    for axis, ax in (("vertical", 1), ("mediolateral", 2)):
+        ref = float(np.median(np.abs(k0.segment_h[..., ax]).sum(axis=1)))
+        d = np.abs(k1.segment_h[..., ax].sum(axis=1) - k0.segment_h[..., ax].sum(axis=1))[w]
+        out[f"dH_{axis}"] = float(d.max() / ref)
+        ga, gb = PAIRS[axis]
+        best = 0.0
+        for k in range(td.size - 2):
+            m = (t >= td[k]) & (t < td[k + 2])
+            if not (m & w).any():
+                continue
+            r = [
+                np.log(np.abs(getattr(kk.groups, ga)[m, ax]).sum() / np.abs(getattr(kk.groups, gb)[m, ax]).sum())
+                for kk in (k0, k1)
+            ]
+            best = max(best, abs(r[1] - r[0]))
+        out[f"dR_{axis}"] = best
+    return out
+
+
+@dataclass
+class ClipScore:
+    """Scoring of one clip for one event set (confident only, or confident + uncertain)."""
+
+    hit: bool = False
+    hit_axes: tuple[str, ...] = ()
+    n_events: int = 0
+    n_true: int = 0
+    n_false: int = 0
+
+
+def score_video(events: list, window: tuple[float, float] | None, dt: float) -> ClipScore:
+    """Score ``events``: one is true when its span overlaps ``window`` with IoU >= ``IOU_MIN``."""
+    sc = ClipScore(n_events=len(events))
+    good = [e for e in events if window is not None and iou(event_span(e, dt), window) >= IOU_MIN]
+    sc.n_true = len(good)
+    sc.n_false = len(events) - len(good)
+    sc.hit = bool(good)
+    sc.hit_axes = tuple(sorted({e.axis for e in good}))
+    return sc
+
+
+def _fmt(num: int, den: int) -> str:
+    return f"{num}/{den} = {num / den:.2f}" if den else f"{num}/0 = -"
+
+
+def video_main(argv: list[str] | None = None) -> int:
+    """Real pipeline: render (cached) -> BlazePose (cached) -> kinematics -> balance; print the table."""
+    ap = argparse.ArgumentParser(description="balance events on rendered synthetic clips (video pipeline)")
+    ap.add_argument("--video", action="store_true")
+    ap.add_argument("--robust-z", type=float, default=None)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N cases (0: all)")
+    ap.add_argument("--cache", type=Path, default=VIDEO_CACHE)
+    ap.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a [balance] option (repeatable)"
+    )
+    args = ap.parse_args(argv)
+    bcfg = BalanceConfig()
+    if args.robust_z is not None:
+        bcfg = replace(bcfg, robust_z=args.robust_z)
+    for item in args.set:
+        name, _, value = item.partition("=")
+        kind = type(getattr(bcfg, name))
+        bcfg = replace(bcfg, **{name: (value.lower() in ("1", "true")) if kind is bool else kind(value)})
+    cases = list(VIDEO_CASES[: args.limit] if args.limit else VIDEO_CASES)
+    print(
+        f"# balance events through the video pipeline: {len(cases)} clips, {VIDEO_FPS:g} fps, "
+        f"{VIDEO_SIZE[0]}x{VIDEO_SIZE[1]}, {VIDEO_DURATION_S:g} s, window {VIDEO_WINDOW_S:g} s, IoU >= {IOU_MIN:g}; "
+        f"robust_z={bcfg.robust_z:g}" + (f"; overrides: {', '.join(args.set)}" if args.set else "")
+    )
+    hdr = (
+        f"{'clip':54s} {'true dH v/m, dR v/m':>19s} {'ax conf v/m':>11s} {'events':>6s} {'unc':>4s} "
+        f"{'hit':>4s} {'hit+u':>5s} {'FP':>3s} {'FP+u':>4s}  events (axis start-end conf, *=uncertain)"
+    )
+    print(hdr)
+    tot = {"conf": [0, 0, 0, 0, 0], "all": [0, 0, 0, 0, 0]}  # hits, perturbed, events, true events, false
+    clean_s = 0.0
+    clean_fp = {"conf": 0, "all": 0}
+    by_kind: dict[str, list[int]] = {}
+    by_axis: dict[str, list[int]] = {}  # axis -> [true events, false events, uncertain true, uncertain false]
+    for c in cases:
+        kin = video_kinematics(c, args.cache)
+        a = assess_balance(kin, bcfg)
+        dt = _frame_interval(kin.t)
+        conf_ev = list(a.events)
+        all_ev = sorted(conf_ev + list(a.uncertain_events), key=lambda e: e.start_t)
+        sc = score_video(conf_ev, c.window, dt)
+        sa = score_video(all_ev, c.window, dt)
+        eff = true_effect(c)
+        for key, s_ in (("conf", sc), ("all", sa)):
+            row = tot[key]
+            row[2] += s_.n_events
+            row[3] += s_.n_true
+            row[4] += s_.n_false
+            if c.window is not None:
+                row[0] += int(s_.hit)
+                row[1] += 1
+            else:
+                clean_fp[key] += s_.n_events
+        if c.window is None:
+            clean_s += float(kin.t[-1] - kin.t[0]) + dt
+        else:
+            k = by_kind.setdefault(c.kind or "", [0, 0, 0])
+            k[0] += int(sc.hit)
+            k[1] += int(sa.hit)
+            k[2] += 1
+        unc_ids = {id(e) for e in a.uncertain_events}
+        for e in all_ev:
+            ok = c.window is not None and iou(event_span(e, dt), c.window) >= IOU_MIN
+            row_ax = by_axis.setdefault(e.axis, [0, 0, 0, 0])
+            row_ax[(2 if id(e) in unc_ids else 0) + (0 if ok else 1)] += 1
+        ev_txt = " ".join(
+            f"{e.axis[:4]}{'*' if id(e) in unc_ids else ''} {e.start_t:.2f}-{e.end_t + dt:.2f} {e.confidence:.2f}"
+            for e in all_ev
+        )
+        eff_txt = "-"
+        if eff:
+            eff_txt = f"{eff['dH_vertical']:.2f}/{eff['dH_mediolateral']:.2f} "
+            eff_txt += f"{eff['dR_vertical']:.2f}/{eff['dR_mediolateral']:.2f}"
+        ac = kin.axis_confidence
+        hit_txt = "-" if c.window is None else ("yes" if sc.hit else "no")
+        hitu_txt = "-" if c.window is None else ("yes" if sa.hit else "no")
+        name = c.name if c.window is None else f"{c.name} [{c.window[0]:.1f}-{c.window[1]:.1f}]"
+        print(
+            f"{name:54s} {eff_txt:>19s} {ac.get('vertical', 0):5.2f}/{ac.get('mediolateral', 0):<5.2f} "
+            f"{len(conf_ev):6d} {len(a.uncertain_events):4d} {hit_txt:>4s} {hitu_txt:>5s} {sc.n_false:3d} "
+            f"{sa.n_false:4d}  {ev_txt or '-'}",
+            flush=True,
+        )
+    print()
+    for key, label in (("conf", "confident events only"), ("all", "all events (incl. uncertain)")):
+        h, n, ne, nt, _nf = tot[key]
+        fp10 = 10.0 * clean_fp[key] / clean_s if clean_s > 0 else float("nan")
+        print(
+            f"overall, {label:30s}: recall {_fmt(h, n)}; precision {_fmt(nt, ne)}; "
+            f"false events on balanced clips {clean_fp[key]} in {clean_s:.1f} s = {fp10:.2f} per 10 s"
+        )
+    print(
+        "per kind (recall confident / all): "
+        + "; ".join(f"{k} {h}/{n} / {hu}/{n}" for k, (h, hu, n) in by_kind.items())
+    )
+    print(
+        "per axis (events: true/false confident; true/false uncertain): "
+        + "; ".join(f"{ax} {v[0]}/{v[1]}; {v[2]}/{v[3]}" for ax, v in by_axis.items())
+    )
+    return 0
+
+
 def main() -> None:
+    import sys
+
+    if "--video" in sys.argv[1:]:
+        raise SystemExit(video_main(sys.argv[1:]))
     ap = argparse.ArgumentParser()
     ap.add_argument("--fps", type=float, default=120.0)
     ap.add_argument("--seeds", type=int, default=2)

@@ -588,7 +588,8 @@ def _moving_sum(x: np.ndarray, width: int) -> np.ndarray:
     if width <= 1 or x.size == 0:
         return x.astype(float).copy()
     kernel = np.ones(width)
-    return np.convolve(x, kernel, mode="same")
+    half = width // 2  # "full" then slice: mode="same" returns max(T, width) samples when the clip is short
+    return np.convolve(x, kernel, mode="full")[half : half + x.size]
 
 
 def compute_windowed_cancellation(
@@ -1109,9 +1110,12 @@ def _axis_series(
             if np.isfinite(v):
                 zc = (v - med_c) / sc_c
                 contact_z[m] = np.fmin(contact_z[m], zc) if np.isfinite(contact_z[m]).any() else zc
+    stride_z, stride_larger = compute_stride_z(t, np.asarray(kin.steps.touchdown_t, dtype=float), a, b, use, cfg)
     work = {
         "contact_c": contact_c,
         "contact_z": contact_z,
+        "stride_z": stride_z,
+        "stride_larger": stride_larger,
         "a": a,
         "b": b,
         "seg": seg,
@@ -1129,6 +1133,79 @@ def _axis_series(
         "xr_net": xr_net,
     }
     return ser, work
+
+
+def compute_stride_z(
+    t: np.ndarray,
+    touchdown_t: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    use: np.ndarray,
+    cfg: BalanceConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Compare the balance of the two opposing groups over each stride with the athlete's other strides.
+
+    A stride runs from one touchdown to the touchdown after next, so it holds one left and one right
+    step (left/right differences cancel); strides overlap by one step. Per stride the group balance
+    ``log(sum |A| / sum |B|)`` is compared with all strides of the clip: robust z (median, spread as in
+    :func:`_center_scale` with both tails, floored at ``cfg.stride_ratio_floor``). Either group may
+    overwhelm the other, so both tails count. Summing a whole stride averages out the frame-to-frame
+    noise of a video estimate, which at the frame level is as large as a breakdown's effect, and a
+    ratio is immune to the gain a camera view puts on a whole group (benchmarks/balance_synth.py
+    ``--video``). Strides that reach into the first or last ``cfg.edge_margin_s`` are not judged; with
+    fewer than ``cfg.min_strides_baseline`` judged strides none is.
+
+    Parameters
+    ----------
+    t : ndarray, shape (T,)
+        Frame times, seconds.
+    touchdown_t : ndarray, shape (n,)
+        Touchdown times, seconds (any order; NaN ignored).
+    a, b : ndarray, shape (T,)
+        The axis' opposing pair (lower/upper body about the vertical axis, push/swing side about the
+        mediolateral axis), kg*m^2/s.
+    use : ndarray of bool, shape (T,)
+        Frames usable for the measure.
+    cfg : BalanceConfig
+
+    Returns
+    -------
+    z : ndarray, shape (T,)
+        Per frame, ``-max |z|`` over the judged strides holding the frame (negative, like a
+        cancellation z, so ``< -robust_z`` is abnormal); NaN where no stride is judged.
+    larger : ndarray of int8, shape (T,)
+        Which group is larger than usual in that stride: 0 ``a``, 1 ``b``, -1 none judged.
+    """
+    n_t = t.shape[0]
+    out = np.full(n_t, np.nan)
+    larger = np.full(n_t, -1, dtype=np.int8)
+    min_n = int(cfg.min_strides_baseline)
+    td = np.sort(touchdown_t[np.isfinite(touchdown_t)])
+    if min_n <= 0 or td.size < 3 or n_t == 0:
+        return out, larger
+    lo, hi = float(t[0]) + cfg.edge_margin_s - 1e-9, float(t[-1]) - cfg.edge_margin_s + 1e-9
+    ok = use & np.isfinite(a) & np.isfinite(b)
+    masks: list[np.ndarray] = []
+    vals: list[float] = []
+    for k in range(td.size - 2):
+        s0, s1 = float(td[k]), float(td[k + 2])
+        if s0 < lo or s1 > hi:
+            continue
+        m = (t >= s0 - 1e-9) & (t < s1 - 1e-9)
+        sa, sb = float(np.abs(a[m & ok]).sum()), float(np.abs(b[m & ok]).sum())
+        if sa > 0 and sb > 0:
+            masks.append(m)
+            vals.append(float(np.log(sa / sb)))
+    if len(vals) < max(min_n, 1):
+        return out, larger
+    v = np.asarray(vals)
+    med, sc = _center_scale(v, "both", cfg.stride_ratio_floor)
+    z = -np.abs(v - med) / sc
+    for m, zk, vk in zip(masks, z, v, strict=True):
+        lower = m & ~(out <= zk)  # frames where this stride is the most abnormal so far
+        out[lower] = zk
+        larger[lower] = 0 if vk > med else 1
+    return out, larger
 
 
 def _detect(
@@ -1155,6 +1232,8 @@ def _detect(
         rel_n = ser.net_excess_z > rz
         abs_c = (contact_c < minc) & ser.judged
         rel_c = (work["contact_z"] < -rz) & ser.judged
+        rel_st = (work["stride_z"] < -rz) & ser.judged
+        rel_c = rel_c | rel_st
         flag = (rel_p | rel_s | rel_n | rel_c | abs_c) & ~edge
         raw_abs = abs_c & ((work["raw_s"] < minc) if have_seg else (work["raw_p"] < minc))
         raw_flag = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz) | raw_abs | rel_c
@@ -1207,14 +1286,16 @@ def _make_event(
         ("segment_cancellation", "own_pattern"): sev_rel(ser.segment_z),
         ("net_momentum", "own_pattern"): sev_net,
         ("contact_cancellation", "own_pattern"): sev_rel(work["contact_z"]),
+        ("stride_group_balance", "own_pattern"): sev_rel(work["stride_z"]),
         ("segment_cancellation" if have_seg else "pair_cancellation", "absolute"): sev_abs,
     }
     (measure, basis), severity = max(cand.items(), key=lambda kv: kv[1])
     rel_hit = max(v for (_, b), v in cand.items() if b == "own_pattern") >= 0
     if (basis == "own_pattern" and sev_abs >= 0) or (basis == "absolute" and rel_hit):
         basis = "both"
-    if measure == "contact_cancellation":
-        czs = work["contact_z"][sl]
+    if measure in ("contact_cancellation", "stride_group_balance"):
+        zkey = "contact_z" if measure == "contact_cancellation" else "stride_z"
+        czs = work[zkey][sl]
         pv = np.where(np.isfinite(czs), ser.pair_cancellation_smooth[sl], np.nan)
         if np.isfinite(pv).any():
             peak = s + int(np.nanargmin(pv))
@@ -1223,7 +1304,7 @@ def _make_event(
         else:
             peak = (s + e) // 2
         peak_value = float(ser.pair_cancellation_smooth[peak])
-        peak_z = float(work["contact_z"][peak])
+        peak_z = float(work[zkey][peak])
     elif measure == "net_momentum":
         xs = ser.net_excess_z[sl]
         peak = s + int(np.nanargmax(xs)) if np.isfinite(xs).any() else (s + e) // 2
@@ -1252,6 +1333,9 @@ def _make_event(
     ca = float(np.nansum(a)) * sign
     cb = float(np.nansum(b)) * sign
     side_i = 0 if ca >= cb else 1
+    if measure == "stride_group_balance" and work["stride_larger"][peak] >= 0:
+        # the group whose share of the pair grew over the stride(s) overwhelmed the other
+        side_i = int(work["stride_larger"][peak])
     side = ser.side_labels[side_i]
     opposed = ser.side_labels[1 - side_i]
 

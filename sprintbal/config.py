@@ -171,6 +171,12 @@ class BalanceConfig:
         for the phase-aligned baseline; with fewer the contact/flight baseline is used.
     min_contacts_baseline : int
         Fewest ground contacts needed to compare each contact with the athlete's other contacts.
+    min_strides_baseline : int
+        Fewest strides (two consecutive steps, overlapping by one) needed to compare each stride's
+        group balance with the athlete's other strides; 0 switches the stride comparison off.
+    stride_ratio_floor : float
+        Smallest robust spread of a stride's group balance ``log(sum |A| / sum |B|)`` (natural log
+        units; 0.05 = a 5% change of one group's size against the other).
     require_contact : bool
         Keep only breakdowns that include at least one ground-contact frame (whole-body
         momentum can only change through ground contact).
@@ -187,7 +193,7 @@ class BalanceConfig:
         in score points, that counts as a trend.
     """
 
-    min_duration_s: float = 0.05
+    min_duration_s: float = 0.08
     robust_z: float = 3.0
     min_cancellation: float = 0.3
     smooth_window_s: float = 0.04
@@ -199,6 +205,8 @@ class BalanceConfig:
     phase_bins: int = 20
     min_bin_samples: int = 6
     min_contacts_baseline: int = 4
+    min_strides_baseline: int = 10
+    stride_ratio_floor: float = 0.05
     require_contact: bool = True
     edge_margin_s: float = 0.1
     min_event_confidence: float = 0.25

@@ -621,3 +621,62 @@ def test_clip_edges_are_not_judged():
     assert all(e.start_t >= CFG.edge_margin_s - 1e-9 for e in a.events)
     b = assess_balance(kin, replace(CFG, edge_margin_s=0.0))
     assert len(b.events) == 1 and b.events[0].start_t < 0.1
+
+
+def test_stride_group_balance_known_answer():
+    from sprintbal.balance import compute_stride_z
+
+    t = np.arange(0.0, 4.0, 0.01)
+    td = np.arange(0.0, 4.0, 0.25)  # 16 touchdowns: strides [td_k, td_k+2)
+    a = np.ones_like(t)
+    b = np.ones_like(t)
+    b[(t >= 1.5 - 1e-9) & (t < 1.75 - 1e-9)] = 0.5  # one step where the second group is half its size
+    use = np.ones(t.shape, bool)
+    z, larger = compute_stride_z(t, td, a, b, use, CFG)
+    # the two strides holding that step: log(50 / 37.5) = 0.288 against a median of 0 and the floor 0.05
+    hit = (t >= 1.25 - 1e-9) & (t < 2.0 - 1e-9)
+    np.testing.assert_allclose(z[hit], -np.log(50 / 37.5) / CFG.stride_ratio_floor, rtol=1e-9)
+    normal = (t >= 0.25 - 1e-9) & (t < 3.75 - 1e-9) & ~hit
+    np.testing.assert_allclose(z[normal], 0.0, atol=1e-12)
+    assert (larger[hit] == 0).all()  # the first group's share grew
+    # the first stride starts inside the edge margin and the last one ends in it: not judged
+    assert np.isnan(z[t < 0.25 - 1e-9]).all() and np.isnan(z[t >= 3.75 - 1e-9]).all()
+    # the other group shrinking instead counts the same (both tails)
+    z2, larger2 = compute_stride_z(t, td, b, a, use, CFG)
+    np.testing.assert_allclose(z2[hit], z[hit])
+    assert (larger2[hit] == 1).all()
+    # too few strides for a baseline, or switched off: nothing judged
+    assert np.isnan(compute_stride_z(t, td[:8], a, b, use, CFG)[0]).all()
+    assert np.isnan(compute_stride_z(t, td, a, b, use, replace(CFG, min_strides_baseline=0))[0]).all()
+
+
+def _weaker_arms(t0: float, t1: float, factor: float) -> Modifier:
+    """The arms' vertical-axis momentum shrinks to ``factor`` in [t0, t1)."""
+
+    def mod(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        w = (t >= t0) & (t < t1)
+        for name in (*ARM[0], *ARM[1]):
+            seg[w, IDX[name], 1] *= factor
+
+    return mod
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_weaker_arm_swing_over_two_steps_gives_one_stride_event(seed):
+    # arms at 60% over two steps: the frame-level rules see fragments (or nothing); the stride comparison
+    # sees one breakdown spanning the strides that hold those steps
+    kin = make_kin(n_steps=16, modify=_weaker_arms(1.7, 2.2, 0.6), seed=seed, noise=0.1)
+    a = assess_balance(kin, CFG)
+    evs = list(a.events) + list(a.uncertain_events)
+    assert len(evs) == 1, [e.explanation for e in evs]
+    ev = evs[0]
+    assert ev.axis == "vertical" and ev.measure == "stride_group_balance"
+    assert ev.side == "lower body"
+    assert ev.start_t <= 1.75 and ev.end_t >= 2.15 and ev.end_t - ev.start_t < 1.2
+    assert ev.peak_z < -CFG.robust_z
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_long_clean_alternation_gives_no_stride_event(seed):
+    a = assess_balance(make_kin(n_steps=16, seed=seed, noise=0.1), CFG)
+    assert a.events == () and a.uncertain_events == ()
