@@ -104,6 +104,41 @@ def test_left_right_mirror_half_a_stride_apart() -> None:
     assert np.abs(mirrored - a).max() < 1e-6
 
 
+@pytest.mark.parametrize(
+    ("kind", "mirror_kind"), [("arm_drop_left", "arm_drop_right"), ("arm_drop_both", "arm_drop_both")]
+)
+def test_arm_drops_mirror_each_other(kind: str, mirror_kind: str) -> None:
+    # a left-arm drop is the mirror image of a right-arm drop half a stride later (no side bias in the generator)
+    p = SprintParams()
+    half = p.stride_period_s / 2
+    t = np.linspace(0.3, 1.6, 391)
+    a = compute_sprint_motion(p, t, (Perturbation(kind, 0.6, 1.1),)).joints
+    b = compute_sprint_motion(p, t + half, (Perturbation(mirror_kind, 0.6 + half, 1.1 + half),)).joints
+    mirrored = b[:, list(MIRROR)].copy()
+    mirrored[..., 2] *= -1.0
+    mirrored[..., 0] -= p.speed_mps * half
+    assert np.abs(mirrored - a).max() < 1e-9
+    assert np.abs(a - compute_sprint_motion(p, t).joints).max() > 0.1  # the drop did change the motion
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_full_arm_drop_stops_the_arm_relative_to_the_thorax(side: str) -> None:
+    # strength 1: the arm no longer drives; shoulder, elbow and wrist angles are constant inside the plateau
+    p = SprintParams()
+    m = _motion(p, perts=(Perturbation(f"arm_drop_{side}", 0.5, 1.5, 1.0),))
+    i = SIDES.index(side)
+    plateau = (m.t >= 0.6) & (m.t <= 1.4)
+    for key in ("shoulder_angle_deg", "elbow_flexion_deg"):
+        assert np.ptp(m.extras[key][plateau, i]) < 1e-9
+        assert np.ptp(m.extras[key][~plateau & (m.t < 0.4), i]) > 20.0  # swinging before the drop
+        assert np.ptp(m.extras[key][plateau, 1 - i]) > 20.0  # the other arm keeps driving
+    # half strength: half the swing amplitude
+    h = _motion(p, perts=(Perturbation(f"arm_drop_{side}", 0.5, 1.5, 0.5),))
+    base = _motion(p)
+    ratio = np.ptp(h.extras["shoulder_angle_deg"][plateau, i]) / np.ptp(base.extras["shoulder_angle_deg"][plateau, i])
+    assert abs(ratio - 0.5) < 0.01
+
+
 def test_segment_lengths_are_rigid() -> None:
     p = SprintParams()
     m = _motion(p)

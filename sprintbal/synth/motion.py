@@ -151,7 +151,8 @@ class Perturbation:
     ----------
     kind : str
         One of :data:`PERTURBATION_KINDS`: ``arm_drop_*`` (arm swing shrinks and the elbow
-        opens), ``swing_leg_lag_*`` (that leg's recovery is delayed within each swing),
+        opens; from strength 1 on the arm stops driving: held still relative to the thorax),
+        ``swing_leg_lag_*`` (that leg's recovery is delayed within each swing),
         ``trunk_over_rotation`` (thorax yaw amplitude grows).
     start_s, end_s : float
         Window, seconds; the change is zero outside it and ramps in and out inside it.
@@ -893,11 +894,12 @@ def _arm_motion(
     rt_fwd = trunk.thorax_rot @ _FORWARD  # (T, 3) thorax forward
     rt_right = trunk.thorax_rot @ _RIGHT
     up = _UP
-    drop = np.minimum(env[f"arm_drop_{name}"] + env["arm_drop_both"], 1.2)
+    # 1 (strength >= 1): the arm stops driving, held still relative to the thorax (elbow opened to ~40 deg)
+    drop = np.minimum(env[f"arm_drop_{name}"] + env["arm_drop_both"], 1.0)
     c_arm = -sign * trunk.cycle  # right arm: -cyc (back when right thigh forward); left arm: +cyc
-    amp = np.radians(55.0) * p.arm_drive * (1.0 - 0.7 * np.minimum(drop, 1.0))
+    amp = np.radians(55.0) * p.arm_drive * (1.0 - drop)
     alpha = np.radians(5.0) + amp * c_arm
-    eps_el = np.radians(90.0 + 25.0 * c_arm) * (1.0 - 0.55 * np.minimum(drop, 1.0))
+    eps_el = np.radians(90.0 * (1.0 - 0.55 * drop) + 25.0 * (1.0 - drop) * c_arm)
     abd = math.radians(8.0)
     side_vec = sign * rt_right
     ua = (np.sin(alpha)[:, None] * rt_fwd - np.cos(alpha)[:, None] * up) * math.cos(abd) + side_vec * math.sin(abd)
