@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/throughput.py CLIP [--frames N]
+    python benchmarks/throughput.py CLIP [--frames N] [--repeat R] [--overlay] [--max-side PX]
 
 Prints frames per second of
 
@@ -12,13 +12,21 @@ Prints frames per second of
 (d) ``sprintbal.pipeline.analyze`` end to end (no cache), when its stages are importable,
 
 and the ratio (c)/(b). Model creation is timed, the ``import mediapipe`` is not.
-Keep runs short: the machine's CPUs are shared. Asserts nothing.
+
+Then (b) and a full ``analyze`` run (``pipeline.analyze`` + ``write_outputs`` + ``report.html``; + ``overlay.mp4``
+with ``--overlay``) alternate ``--repeat`` times (B/A/B/A...), so that load from other jobs on a shared machine
+hits both; each analyze run prints its per-stage breakdown (probe+hash, pose, kinematics, balance, writing
+outputs, html, overlay) and the share of the stages after pose: kinematics + balance + outputs, without and
+with the html (the overlay video is optional and never counted). The first analyze run in the process pays
+the imports of the stages after pose, as a CLI run does; later runs do not. The machine's load average is
+printed before and after. Keep runs short: the machine's CPUs are shared. Asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import shutil
 import tempfile
 import time
@@ -79,52 +87,101 @@ def bench_bare(clip: Path, cfg: object) -> tuple[int, int, float]:
     return n, found, time.perf_counter() - t0
 
 
+def bench_analyze(clip: Path, cfg: object, workdir: Path, overlay: bool) -> dict[str, float]:
+    """One full analyze run as the CLI does it; return the seconds of each stage."""
+    from sprintbal.pipeline import analyze
+    from sprintbal.report.html import write_html_report
+    from sprintbal.report.outputs import write_outputs
+
+    folder = workdir / "out"
+    t0 = time.perf_counter()
+    result = analyze(clip, cfg, cache=None)  # type: ignore[arg-type]
+    t1 = time.perf_counter()
+    write_outputs(result, folder)
+    t2 = time.perf_counter()
+    write_html_report(folder, clip)
+    t3 = time.perf_counter()
+    stages = {
+        "probe+hash": result.timings_s.get("probe", 0.0),
+        "pose": result.timings_s.get("pose", 0.0),
+        "kinematics": result.timings_s.get("kinematics", 0.0),
+        "balance": result.timings_s.get("balance", 0.0),
+        "outputs": t2 - t1,
+        "html": t3 - t2,
+        "analyze_wall": t1 - t0,
+    }
+    if overlay:
+        from sprintbal.report.overlay import write_overlay
+
+        t4 = time.perf_counter()
+        write_overlay(clip, folder, result.video)
+        stages["overlay"] = time.perf_counter() - t4
+    return stages
+
+
+def _print_stages(label: str, frames: int, st: dict[str, float]) -> float:
+    core = st["probe+hash"] + st["pose"] + st["kinematics"] + st["balance"] + st["outputs"]
+    after = st["kinematics"] + st["balance"] + st["outputs"]
+    print(f"{label}: " + ", ".join(f"{k} {v:.3f} s" for k, v in st.items() if k != "analyze_wall"))
+    print(f"    data path (probe..outputs) {core:.2f} s = {frames / core:.1f} frames/s; after-pose share "
+          f"{100 * after / core:.2f}% (kinematics+balance+outputs), "
+          f"{100 * (after + st['html']) / (core + st['html']):.2f}% with html")
+    return core
+
+
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("clip", type=Path)
     parser.add_argument("--frames", type=int, default=None, help="use only the first N frames")
+    parser.add_argument("--repeat", type=int, default=2, help="bare/analyze pairs, interleaved")
+    parser.add_argument("--overlay", action="store_true", help="also time overlay.mp4")
+    parser.add_argument("--max-side", type=int, default=None, help="PoseConfig.max_side_px [default: its default]")
+    parser.add_argument("--skip-abc", action="store_true", help="skip rows (a) and (c)")
     args = parser.parse_args()
 
     from sprintbal.config import AnalysisConfig, PoseConfig
     from sprintbal.pose.estimator import estimate_track
     from sprintbal.video import probe
 
-    cfg = PoseConfig()
+    cfg = PoseConfig() if args.max_side is None else PoseConfig(max_side_px=args.max_side)
+    full_cfg = dataclasses.replace(AnalysisConfig(), pose=cfg)
     workdir = Path(tempfile.mkdtemp(prefix="sprintbal-bench-"))
     try:
         clip = _clip_prefix(args.clip, args.frames, workdir)
         info = probe(clip)
         print(f"{args.clip.name}: {info.width}x{info.height} {info.codec} {info.fps:.2f} fps,", end=" ")
-        print(f"{info.frame_count} frames")
+        print(f"{info.frame_count} frames; max_side_px {cfg.max_side_px}; load average {_load()}")
         import mediapipe  # noqa: F401  (import time is not part of any row)
 
         rows: list[tuple[str, int, float, str]] = []
-        n, dt = bench_decode(clip, info)
-        rows.append(("(a) decode only (iter_frames)", n, dt, ""))
-        n, found, dt_bare = bench_bare(clip, cfg)
-        rows.append(("(b) bare decode + mp Pose loop", n, dt_bare, f"detected {found / max(n, 1):.1%}"))
-        t0 = time.perf_counter()
-        track = estimate_track(clip, info, cfg)
-        dt_est = time.perf_counter() - t0
-        rows.append(("(c) estimate_track", track.n_frames, dt_est, f"detected {track.detection_rate:.1%}"))
-        analyze_note = ""
-        try:
-            from sprintbal.pipeline import analyze
-
+        if not args.skip_abc:
+            n, dt = bench_decode(clip, info)
+            rows.append(("(a) decode only (iter_frames)", n, dt, ""))
             t0 = time.perf_counter()
-            analyze(clip, dataclasses.replace(AnalysisConfig(), pose=cfg), cache=None)
-            rows.append(("(d) pipeline.analyze (no cache)", info.frame_count, time.perf_counter() - t0, ""))
-        except ImportError as exc:
-            analyze_note = f"(d) pipeline.analyze: TODO, not timed - a stage is not importable yet ({exc})"
-
-        print(f"{'what':34s} {'frames':>7s} {'seconds':>8s} {'frames/s':>9s}")
+            track = estimate_track(clip, info, cfg)
+            dt_est = time.perf_counter() - t0
+            rows.append(("(c) estimate_track", track.n_frames, dt_est, f"detected {track.detection_rate:.1%}"))
+        bare: list[float] = []
+        core: list[float] = []
+        for r in range(args.repeat):
+            n, found, dt_bare = bench_bare(clip, cfg)
+            bare.append(n / dt_bare)
+            rows.append((f"(b{r + 1}) bare decode + mp Pose loop", n, dt_bare, f"detected {found / max(n, 1):.1%}"))
+            st = bench_analyze(clip, full_cfg, workdir, args.overlay)
+            wall = st["analyze_wall"] + st["outputs"]
+            note = "first: pays imports" if r == 0 else ""
+            rows.append((f"(d{r + 1}) analyze (data path, no cache)", info.frame_count, wall, note))
+            core.append(_print_stages(f"(d{r + 1}) stages", info.frame_count, st))
+        print(f"{'what':40s} {'frames':>7s} {'seconds':>8s} {'frames/s':>9s}")
         for name, frames, seconds, note in rows:
-            print(f"{name:34s} {frames:7d} {seconds:8.2f} {frames / seconds:9.1f}  {note}")
-        if analyze_note:
-            print(analyze_note)
-        fps_bare = rows[1][1] / dt_bare
-        fps_est = track.n_frames / dt_est
-        print(f"ratio (c)/(b) = {fps_est / fps_bare:.2f}")
+            print(f"{name:40s} {frames:7d} {seconds:8.2f} {frames / seconds:9.1f}  {note}")
+        ratios = [info.frame_count / c / b for c, b in zip(core, bare, strict=True)]
+        print("analyze/bare frames/s per pair: " + ", ".join(f"{x:.3f}" for x in ratios)
+              + f"; best pair {max(ratios):.3f}; load average now {_load()}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

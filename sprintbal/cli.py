@@ -8,11 +8,13 @@ a non-zero exit code, in one place (:func:`_user_errors`).
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.exceptions import TyperException
 
 from sprintbal import __version__
 
@@ -25,6 +27,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+#: Exit code of an unexpected exception (a bug), as EX_SOFTWARE in sysexits.h.
+INTERNAL_ERROR_EXIT = 70
 
 # ---- options declared once, reused by every command -------------------------------------------
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; each clip's files go to OUT/<clip-stem>/.")]
@@ -92,6 +97,18 @@ def _user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("sprintbal: interrupted; files already written are complete, nothing was left half-written", err=True)
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort, TyperException):  # typer's own exits and usage errors
+        raise
+    except Exception as exc:  # a bug: still one line for users, the traceback on request
+        if os.environ.get("SPRINTBAL_DEBUG"):
+            raise
+        text = " ".join(str(exc).split())
+        typer.echo(
+            f"sprintbal: internal error: {exc.__class__.__name__}: {text} "
+            "(please report; rerun with SPRINTBAL_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        raise typer.Exit(INTERNAL_ERROR_EXIT) from None
 
 
 def _stderr_console(quiet: bool) -> Any:
@@ -109,7 +126,8 @@ def _stdout_console() -> Any:
 @contextlib.contextmanager
 def _progress(enabled: bool) -> Iterator[Any]:
     """Yield an ``on_progress(stage, done, total)`` hook drawing a rich bar with frames/s on stderr."""
-    if not enabled:
+    console = _stderr_console(False) if enabled else None
+    if console is None or not console.is_terminal:  # no bar (nor its blank line) in logs and pipes
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -121,7 +139,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
         TextColumn("{task.fields[fps]}"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=_stderr_console(False), transient=True) as bar:
+    with Progress(*columns, console=console, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
         def hook(stage: str, done: int, total: int) -> None:
@@ -186,10 +204,19 @@ def analyze(
         from sprintbal.report.outputs import clip_output_dir, prepare_output_dir, write_outputs
 
         cfg = _resolve(config, model, capture_fps, height, mass, sex, cutoff_hz, depth)
+        existed = clip_output_dir(out, clip).exists()
         folder = prepare_output_dir(clip_output_dir(out, clip)) if Path(clip).is_file() else None
         cache = None if no_cache else PoseCache(cache_dir)
-        with _progress(not quiet and not json_out) as hook:
-            result = run_analysis(clip, cfg, cache=cache, until="pose" if pose_only else "balance", on_progress=hook)
+        try:
+            with _progress(not quiet and not json_out) as hook:
+                result = run_analysis(
+                    clip, cfg, cache=cache, until="pose" if pose_only else "balance", on_progress=hook
+                )
+        except BaseException:
+            if folder is not None and not existed:  # do not leave an empty folder behind a clip that failed
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
         folder = folder or prepare_output_dir(clip_output_dir(out, clip))
         report = write_outputs(result, folder)
         _visuals(folder, Path(clip), overlay=overlay, info=result.video, quiet=quiet, progress=not quiet and not json_out)

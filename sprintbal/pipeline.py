@@ -70,6 +70,9 @@ def analyze(
     if track is None:
         from sprintbal.pose.estimator import estimate_track
 
+        if until != "pose":
+            _warm_up_later_stages()
+
         total = info.frame_count
 
         def on_frame(done: int) -> None:
@@ -79,6 +82,7 @@ def analyze(
         track = estimate_track(Path(clip), info, config.pose, on_frame=on_frame)
         if cache is not None:
             cache.put(key, track)
+        _trim_heap()  # give the model's freed memory back before the later stages allocate theirs
     timings["pose"] = time.perf_counter() - t0
     if track.n_frames and not track.detected.any():
         notes.append("Nobody was found in this clip (detection rate 0%): no kinematics or balance can be given.")
@@ -111,3 +115,58 @@ def analyze(
         timings_s=timings,
         notes=tuple(notes),
     )
+
+
+#: Modules of the stages after pose, imported in the background while pose inference runs.
+_LATER_MODULES = (
+    "scipy.signal",
+    "scipy.interpolate",
+    "sprintbal.kinematics.compute",
+    "sprintbal.balance",
+    "sprintbal.report.json_report",
+    "sprintbal.report.landmarks_csv",
+    "sprintbal.report.kinematics_csv",
+    "sprintbal.report.events_csv",
+    "sprintbal.report.trc",
+)
+
+
+def _warm_up_later_stages() -> None:
+    """Import the later stages' modules in a daemon thread, overlapped with pose inference.
+
+    Their first import (scipy above all) otherwise adds about a second after pose; an import that
+    fails here is simply retried, and raises, where the stage needs it.
+    """
+    import importlib
+    import sys
+    import threading
+
+    todo = [name for name in _LATER_MODULES if name not in sys.modules]
+    if not todo:
+        return
+
+    def work() -> None:
+        for name in todo:
+            try:
+                importlib.import_module(name)
+            except Exception:
+                return
+
+    threading.Thread(target=work, name="sprintbal-warm-up", daemon=True).start()
+
+
+def _trim_heap() -> None:
+    """Return freed heap memory to the operating system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    MediaPipe frees its graph when pose ends, but glibc keeps the pages; without this the stages
+    after pose stack their own peak on top of them (benchmarks/memory.py).
+    """
+    import contextlib
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+

@@ -9,6 +9,7 @@ import numpy as np
 
 from sprintbal.atomic import atomic_open
 from sprintbal.kinematics.result import Kinematics
+from sprintbal.report.landmarks_csv import CHUNK_ROWS, format_rows
 
 PHASE_WORDS = {-1: "unknown", 0: "flight", 1: "left_contact", 2: "right_contact", 3: "double_contact"}
 SIDE_WORDS = {-1: "unknown", 0: "left", 1: "right"}
@@ -48,24 +49,32 @@ def write_frames_csv(kin: Kinematics, path: Path) -> None:
     path : Path
         Target CSV.
     """
-    groups = {g: getattr(kin.groups, g) for g in GROUPS}
+    groups = {g: np.asarray(getattr(kin.groups, g), dtype=float) for g in GROUPS}
     nf = kin.norm_factor if kin.norm_factor > 0 else np.nan
+    n = kin.t.shape[0]
+    formats = ["%.6f", "%.3g"] + ["%.5g"] * 3 + ["%.6g"] * (4 * len(GROUPS))
+    phase_words = np.array([PHASE_WORDS.get(int(p), "unknown") for p in (-1, 0, 1, 2, 3)])
+    side_words = np.array([SIDE_WORDS.get(int(s), "unknown") for s in (-1, 0, 1)])
     with atomic_open(path, "w") as fh:
         w = csv.writer(fh)
         w.writerow(frame_columns())
-        for i in range(kin.t.shape[0]):
-            row = [
-                str(i),
-                f"{kin.t[i]:.6f}",
-                PHASE_WORDS.get(int(kin.phase[i]), "unknown"),
-                SIDE_WORDS.get(int(kin.push_side[i]), "unknown"),
-                _f(kin.frame_confidence[i], 3),
-                *(_f(kin.com[i, k], 5) for k in range(3)),
-            ]
-            for _, ax in AXES:
-                row += [_f(groups[g][i, ax]) for g in GROUPS]
-                row += [_f(groups[g][i, ax] / nf) for g in GROUPS]
-            w.writerow(row)
+        for a in range(0, n, CHUNK_ROWS):  # chunks: no Python work per cell, flat memory
+            b = min(n, a + CHUNK_ROWS)
+            cols = [np.asarray(kin.t[a:b], float), np.asarray(kin.frame_confidence[a:b], float)]
+            cols += [np.asarray(kin.com[a:b, k], float) for k in range(3)]
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                for _, ax in AXES:
+                    cols += [groups[g][a:b, ax] for g in GROUPS]
+                    cols += [groups[g][a:b, ax] / nf for g in GROUPS]
+            lines = format_rows(np.stack(cols, axis=1), formats).splitlines()
+            phase = np.asarray(kin.phase[a:b], dtype=int)
+            side = np.asarray(kin.push_side[a:b], dtype=int)
+            ph = phase_words[np.where((phase >= -1) & (phase <= 3), phase + 1, 0)]
+            sd = side_words[np.where((side >= -1) & (side <= 1), side + 1, 0)]
+            fh.write("".join(
+                f"{i},{line[: line.index(',')]},{p},{s_},{line[line.index(',') + 1 :]}\r\n"
+                for i, line, p, s_ in zip(range(a, b), lines, ph.tolist(), sd.tolist(), strict=True)
+            ))
 
 
 def step_columns() -> list[str]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from sprintbal.atomic import atomic_open
 from sprintbal.errors import BadInputError
+from sprintbal.report.landmarks_csv import CHUNK_ROWS, format_rows
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,12 @@ def write_trc(path: Path, t: np.ndarray, names: tuple[str, ...], xyz: np.ndarray
         fh.write("Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t\n")
         fh.write("\t\t" + "\t".join(f"X{k + 1}\tY{k + 1}\tZ{k + 1}" for k in range(m)) + "\n")
         fh.write("\n")
-        for i in range(n):
-            vals = ["" if not np.isfinite(v) else f"{v:.5f}" for v in xyz[i].reshape(-1)]
-            fh.write(f"{i + 1}\t{t[i]:.6f}\t" + "\t".join(vals) + "\n")
+        formats = ["%.0f", "%.6f"] + ["%.5f"] * (3 * m)
+        for a in range(0, n, CHUNK_ROWS):  # chunks: no Python work per cell, flat memory
+            b = min(n, a + CHUNK_ROWS)
+            lead = np.stack([np.arange(a + 1, b + 1, dtype=float), np.asarray(t[a:b], dtype=float)], axis=1)
+            fh.write(format_rows(np.concatenate([lead, np.asarray(xyz[a:b], float).reshape(b - a, -1)], 1), formats,
+                                 sep="\t"))
 
 
 def read_trc(path: Path) -> TrcData:
