@@ -224,20 +224,12 @@ def kinematics(c: Case, depth: str = "prior") -> Any:
 
 
 def true_momenta(truth: SynthTruth, flight_rule: str = "last_off") -> SynthTruth:
-    """Return the truth with de Leva group momenta of its 3D joints attached (kg*m^2/s, (T, 3) each)."""
-    from sprintbal.kinematics.body_model import compute_body_model, compute_segment_kinematics
-    from sprintbal.kinematics.events import compute_push_side
-    from sprintbal.kinematics.momentum import compute_group_momenta, compute_segment_momentum
+    """Return the truth with its true group momenta (computed now if the truth file predates them)."""
+    from sprintbal.synth.truth import compute_true_momenta
 
-    model = compute_body_model("male", float(truth.mass_kg))
-    seg = compute_segment_kinematics(truth.joints3d, model, truth.t)
-    h = compute_segment_momentum(seg.com, seg.com_velocity, seg.inertia_lab, seg.omega, seg.mass_kg,
-                                 seg.body_com, seg.body_com_velocity)
-    push = compute_push_side(truth.contact, truth.t, flight_rule)
-    g = compute_group_momenta(h, model.names, push)
-    from sprintbal.synth.truth import attach_momenta
-
-    return attach_momenta(truth, **{name: getattr(g, name) for name in MOMENTUM_GROUPS})
+    if truth.momenta and all(k in truth.momenta for k in MOMENTUM_GROUPS) and flight_rule == "last_off":
+        return truth
+    return compute_true_momenta(truth, flight_rule)
 
 
 def agreement(est: np.ndarray, true: np.ndarray, by: str = "rms") -> tuple[float, float, float, int]:

@@ -26,8 +26,8 @@ CLIPS: dict[str, dict] = {
         noise_sigma=2.0, motion_blur=3, seed=1,
     ),
     "sprint_breakdown_armdrop_side_60fps.mp4": dict(
-        params=SprintParams(duration_s=3.0), view="side", fps=60, size=(1280, 720),
-        perturbations=(parse_perturbation("arm_drop_left:1.2:2.4:1.0"),),
+        params=SprintParams(duration_s=3.5), view="side", fps=60, size=(1280, 720),
+        perturbations=(parse_perturbation("arm_drop_left:1.6:2.1:1.0"),),
         noise_sigma=2.0, motion_blur=3, seed=2,
     ),
     "sprint_balanced_side_120fps.mp4": dict(

@@ -281,3 +281,23 @@ def test_generate_from_motion_csv(tmp_path: Path) -> None:
     assert tr.source == "csv" and tr.params is None
     assert tr.n_frames == 18  # 0.59 s of motion at 30 fps: frames at 0, 1/30, ..., 17/30
     np.testing.assert_allclose(tr.joints3d, compute_sprint_motion(p, tr.t).joints, atol=0.02)
+
+
+def test_generated_truth_carries_true_group_momenta(tmp_path: Path) -> None:
+    from sprintbal.synth.generate import generate_clip
+    from sprintbal.synth.motion import SprintParams
+    from sprintbal.synth.truth import load_truth, truth_path
+
+    out = tmp_path / "m.mp4"
+    generate_clip(out, SprintParams(duration_s=0.5), fps=30, size=(160, 90))
+    truth = load_truth(truth_path(out))
+    assert truth.momenta is not None
+    t = truth.n_frames
+    for name in ("push", "swing", "lower", "upper", "total"):
+        assert truth.momenta[name].shape == (t, 3)
+    known = np.isfinite(truth.momenta["push"]).all(axis=1)
+    assert known.mean() > 0.8
+    np.testing.assert_allclose(
+        truth.momenta["push"][known] + truth.momenta["swing"][known], truth.momenta["total"][known], atol=1e-9
+    )
+    np.testing.assert_allclose(truth.momenta["lower"] + truth.momenta["upper"], truth.momenta["total"], atol=1e-9)

@@ -25,7 +25,7 @@ from sprintbal.errors import BadInputError, ConfigError
 from sprintbal.pose.landmarks import INDEX, LANDMARK_NAMES
 from sprintbal.synth.motion import Motion3D, Perturbation, SprintParams, compute_sprint_motion, parse_perturbation
 from sprintbal.synth.render import Camera, Scene, build_scene, degrade, make_camera, render_frame
-from sprintbal.synth.truth import SynthTruth, save_truth, truth_path
+from sprintbal.synth.truth import SynthTruth, compute_true_momenta, save_truth, truth_path
 
 __all__ = [
     "contacts_from_feet",
@@ -595,6 +595,7 @@ def generate_clip(
             "motion_csv": str(motion_csv) if motion_csv is not None else None,
         },
     )
+    truth = compute_true_momenta(truth)
     save_truth(truth, truth_path(out_path))
     return truth
 

@@ -158,6 +158,44 @@ def attach_momenta(truth: SynthTruth, **momenta: np.ndarray) -> SynthTruth:
     return dataclasses.replace(truth, momenta=merged)
 
 
+#: Groups whose true angular momenta :func:`compute_true_momenta` attaches.
+MOMENTUM_GROUPS = ("push", "swing", "lower", "upper", "total")
+
+
+def compute_true_momenta(truth: SynthTruth, flight_rule: str = "last_off") -> SynthTruth:
+    """Return the truth with the true group angular momenta of its 3D joints attached.
+
+    The same de Leva body model (male table, the truth's mass) and momentum code as the pipeline,
+    run on the exact 3D joints, with the true contacts deciding the push side (``flight_rule`` in
+    flight). Each group is (T, 3) kg*m^2/s about the whole-body COM in the lab frame (X forward,
+    Y up, Z to the runner's right).
+
+    Parameters
+    ----------
+    truth : SynthTruth
+        Truth of a rendered clip.
+    flight_rule : {"last_off", "next_on"}
+        Push side in flight.
+
+    Returns
+    -------
+    SynthTruth
+        A copy with ``momenta`` holding ``push``, ``swing``, ``lower``, ``upper``, ``total``.
+    """
+    from sprintbal.kinematics.body_model import compute_body_model, compute_segment_kinematics
+    from sprintbal.kinematics.events import compute_push_side
+    from sprintbal.kinematics.momentum import compute_group_momenta, compute_segment_momentum
+
+    model = compute_body_model("male", float(truth.mass_kg))
+    seg = compute_segment_kinematics(truth.joints3d, model, truth.t)
+    h = compute_segment_momentum(
+        seg.com, seg.com_velocity, seg.inertia_lab, seg.omega, seg.mass_kg, seg.body_com, seg.body_com_velocity
+    )
+    push = compute_push_side(truth.contact, truth.t, flight_rule)  # type: ignore[arg-type]
+    groups = compute_group_momenta(h, model.names, push)
+    return attach_momenta(truth, **{name: getattr(groups, name) for name in MOMENTUM_GROUPS})
+
+
 def save_truth(truth: SynthTruth, path: Path) -> Path:
     """Write the truth file atomically (format in the module docstring) and return its path."""
     path = Path(path)
