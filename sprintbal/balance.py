@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from sprintbal.config import BalanceConfig
+from sprintbal.jsonable import to_jsonable
 from sprintbal.kinematics.result import (
     AXIS_Y,
     AXIS_Z,
@@ -243,7 +244,7 @@ class BreakdownEvent:
         d["step_number"] = self.step_index + 1 if self.step_index >= 0 else None
         d["top_segments"] = [{"name": n, "share": s} for n, s in self.top_segments]
         d["top_parts"] = [{"name": n, "share": s} for n, s in self.top_parts]
-        return _clean(d)
+        return to_jsonable(d)
 
 
 @dataclass(frozen=True)
@@ -479,30 +480,12 @@ class BalanceAssessment:
             "findings": self.findings,
             "thresholds": asdict(self.config),
         }
-        return _clean(out)
+        return to_jsonable(out)
 
 
 # --------------------------------------------------------------------------------------------
 # Small pure helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _clean(value: Any) -> Any:
-    """Convert numpy types and tuples to JSON types; NaN/inf become None."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _clean(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    return value
 
 
 def _nanmedian(x: np.ndarray) -> float:

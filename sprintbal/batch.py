@@ -49,6 +49,7 @@ from sprintbal import __version__
 from sprintbal.atomic import write_text_atomic
 from sprintbal.config import AnalysisConfig
 from sprintbal.errors import ConfigError, OutputError, SprintbalError
+from sprintbal.jsonable import dig
 
 #: File extensions :func:`find_clips` treats as video (compared case-insensitively).
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
@@ -343,14 +344,6 @@ class BatchSummary:
         }
 
 
-def _get(d: Any, *keys: str) -> Any:
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
-
-
 def row_from_report(report: dict[str, Any], *, label: str, folder: Path, status: Status, reason: str,
                     seconds: float) -> dict[str, Any]:
     """Build a summary row from a ``report.json`` dictionary (absent sections give empty cells).
@@ -375,19 +368,19 @@ def row_from_report(report: dict[str, Any], *, label: str, folder: Path, status:
     dict
         Keys :data:`SUMMARY_COLUMNS`.
     """
-    events = _get(report, "balance", "events")
+    events = dig(report, "balance", "events")
     return {
         "clip": label,
         "status": status,
         "reason": reason,
-        "frames": _get(report, "pose", "frames"),
-        "detection_rate": _get(report, "pose", "detection_rate"),
-        "steps": _get(report, "kinematics", "n_contacts"),
-        "cadence_steps_per_min": _get(report, "kinematics", "cadence_steps_per_min"),
-        "median_contact_s": _get(report, "kinematics", "median_contact_s"),
+        "frames": dig(report, "pose", "frames"),
+        "detection_rate": dig(report, "pose", "detection_rate"),
+        "steps": dig(report, "kinematics", "n_contacts"),
+        "cadence_steps_per_min": dig(report, "kinematics", "cadence_steps_per_min"),
+        "median_contact_s": dig(report, "kinematics", "median_contact_s"),
         "events": len(events) if isinstance(events, list) else None,
-        "balance_score": _get(report, "balance", "scores", "overall"),
-        "confidence": _get(report, "kinematics", "mean_frame_confidence"),
+        "balance_score": dig(report, "balance", "scores", "overall"),
+        "confidence": dig(report, "kinematics", "mean_frame_confidence"),
         "seconds": round(float(seconds), 3),
         "output_folder": str(folder),
     }
@@ -885,7 +878,7 @@ def completed_report(folder: Path, clip_sha256: str | Callable[[], str | None] |
     if not isinstance(report, dict) or report.get("run_key") != key:
         return None
     digest = clip_sha256() if callable(clip_sha256) else clip_sha256
-    if digest is None or _get(report, "clip", "sha256") != digest:
+    if digest is None or dig(report, "clip", "sha256") != digest:
         return None
     return report
 

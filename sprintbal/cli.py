@@ -39,7 +39,9 @@ ModelOpt = Annotated[
 ]
 CaptureFpsOpt = Annotated[
     float | None,
-    typer.Option("--capture-fps", help="Real capture rate of a slow-motion export (e.g. 240 for a 240 fps clip saved at 30 fps)."),
+    typer.Option(
+        "--capture-fps", help="Real capture rate of a slow-motion export (e.g. 240 for a 240 fps clip saved at 30 fps)."
+    ),
 ]
 HeightOpt = Annotated[float | None, typer.Option("--height", help="Runner's height in metres [default: 1.75].")]
 MassOpt = Annotated[float | None, typer.Option("--mass", help="Runner's mass in kg [default: 70].")]
@@ -56,7 +58,9 @@ DepthOpt = Annotated[
     str | None,
     typer.Option("--depth", help="Sideways offsets for vertical-axis momentum: prior or world [default: prior]."),
 ]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Always run pose inference; do not read or write the pose cache.")]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Always run pose inference; do not read or write the pose cache.")
+]
 CacheDirOpt = Annotated[
     Path | None,
     typer.Option("--cache-dir", help="Pose cache folder [default: $SPRINTBAL_CACHE_DIR or ~/.cache/sprintbal/pose]."),
@@ -95,7 +99,9 @@ def _user_errors() -> Iterator[None]:
         typer.echo(f"sprintbal: error: {exc.message}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        typer.echo("sprintbal: interrupted; files already written are complete, nothing was left half-written", err=True)
+        typer.echo(
+            "sprintbal: interrupted; files already written are complete, nothing was left half-written", err=True
+        )
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort, TyperException):  # typer's own exits and usage errors
         raise
@@ -189,7 +195,9 @@ def analyze(
     depth: DepthOpt = None,
     no_cache: NoCacheOpt = False,
     cache_dir: CacheDirOpt = None,
-    pose_only: Annotated[bool, typer.Option("--pose-only", help="Stop after pose: landmarks, TRC and report only.")] = False,
+    pose_only: Annotated[
+        bool, typer.Option("--pose-only", help="Stop after pose: landmarks, TRC and report only.")
+    ] = False,
     fail_on_breakdown: Annotated[
         bool, typer.Option("--fail-on-breakdown", help="Exit with code 10 when a balance breakdown is found.")
     ] = False,
@@ -219,7 +227,9 @@ def analyze(
             raise
         folder = folder or prepare_output_dir(clip_output_dir(out, clip))
         report = write_outputs(result, folder)
-        _visuals(folder, Path(clip), overlay=overlay, info=result.video, quiet=quiet, progress=not quiet and not json_out)
+        _visuals(
+            folder, Path(clip), overlay=overlay, info=result.video, quiet=quiet, progress=not quiet and not json_out
+        )
         if json_out:
             from sprintbal.report.jsonutil import dumps
 
@@ -284,7 +294,9 @@ def synth(
     out: Annotated[Path, typer.Argument(help="Clip to write (.mp4); its truth file <stem>.truth.npz goes beside it.")],
     speed: Annotated[float, typer.Option("--speed", help="Running speed, m/s.")] = 8.0,
     step_freq: Annotated[float, typer.Option("--step-freq", help="Step frequency, Hz (steps per second).")] = 4.4,
-    contact_fraction: Annotated[float, typer.Option("--contact-fraction", help="Share of a step on the ground.")] = 0.45,
+    contact_fraction: Annotated[
+        float, typer.Option("--contact-fraction", help="Share of a step on the ground.")
+    ] = 0.45,
     body_height: Annotated[float, typer.Option("--body-height", help="Runner's standing height, m.")] = 1.80,
     body_mass: Annotated[float, typer.Option("--body-mass", help="Runner's mass, kg.")] = 75.0,
     fps: Annotated[float, typer.Option("--fps", help="Frame rate of the clip (30-240).")] = 60.0,
@@ -321,10 +333,26 @@ def synth(
 
         with _progress(not quiet) as hook:
             truth = generate_from_options(
-                out, speed=speed, step_freq=step_freq, contact_fraction=contact_fraction, body_height=body_height,
-                body_mass=body_mass, fps=fps, width=width, height=height, duration=duration, view=view,
-                follow=follow, distance=distance, perturb=perturb or (), noise=noise, jpeg_quality=jpeg_quality,
-                motion_blur=motion_blur, crf=crf, seed=seed, motion=motion,
+                out,
+                speed=speed,
+                step_freq=step_freq,
+                contact_fraction=contact_fraction,
+                body_height=body_height,
+                body_mass=body_mass,
+                fps=fps,
+                width=width,
+                height=height,
+                duration=duration,
+                view=view,
+                follow=follow,
+                distance=distance,
+                perturb=perturb or (),
+                noise=noise,
+                jpeg_quality=jpeg_quality,
+                motion_blur=motion_blur,
+                crf=crf,
+                seed=seed,
+                motion=motion,
                 on_frame=(lambda done, total: hook("render", done, total)) if hook else None,
             )
         if not quiet:
@@ -362,8 +390,12 @@ def _batch_display(enabled: bool) -> Iterator[Any]:
             elif event.kind == "start":
                 per_clip[event.clip] = bar.add_task(f"  {escape(Path(event.clip).name)}", total=None)
             elif event.kind == "progress" and event.clip in per_clip:
-                bar.update(per_clip[event.clip], description=f"  {escape(Path(event.clip).name)} {event.stage}",
-                           completed=event.done, total=event.stage_total or None)
+                bar.update(
+                    per_clip[event.clip],
+                    description=f"  {escape(Path(event.clip).name)} {event.stage}",
+                    completed=event.done,
+                    total=event.stage_total or None,
+                )
             elif event.kind == "done":
                 task = per_clip.pop(event.clip, None)
                 if task is not None:
@@ -381,8 +413,11 @@ def _batch_display(enabled: bool) -> Iterator[Any]:
 def _batch_table(summary: Any) -> Any:
     from rich.table import Table
 
-    table = Table(title=f"sprintbal batch: {summary.n_ok} ok, {summary.n_failed} failed, {summary.n_skipped} skipped"
-                  f" in {summary.wall_s:.1f} s", title_justify="left")
+    table = Table(
+        title=f"sprintbal batch: {summary.n_ok} ok, {summary.n_failed} failed, {summary.n_skipped} skipped"
+        f" in {summary.wall_s:.1f} s",
+        title_justify="left",
+    )
     table.add_column("clip", overflow="fold", min_width=16)
     table.add_column("status", no_wrap=True)
     for col in ("frames", "det", "steps", "cad/min", "contact s", "events", "score", "time s"):
@@ -390,9 +425,16 @@ def _batch_table(summary: Any) -> Any:
     for r in summary.rows:
         rate = r.get("detection_rate")
         table.add_row(
-            r["clip"], r["status"], _fmt(r.get("frames")), "" if rate is None else f"{100 * rate:.0f}%",
-            _fmt(r.get("steps")), _fmt(r.get("cadence_steps_per_min"), ".0f"), _fmt(r.get("median_contact_s"), ".3f"),
-            _fmt(r.get("events")), _fmt(r.get("balance_score"), ".0f"), _fmt(r.get("seconds"), ".1f"),
+            r["clip"],
+            r["status"],
+            _fmt(r.get("frames")),
+            "" if rate is None else f"{100 * rate:.0f}%",
+            _fmt(r.get("steps")),
+            _fmt(r.get("cadence_steps_per_min"), ".0f"),
+            _fmt(r.get("median_contact_s"), ".3f"),
+            _fmt(r.get("events")),
+            _fmt(r.get("balance_score"), ".0f"),
+            _fmt(r.get("seconds"), ".1f"),
         )
     return table
 
@@ -438,8 +480,17 @@ def batch(
             raise BadInputError(f"{folder}: no video files found (looked for .mp4 .mov .m4v .avi .mkv .webm)")
         with _batch_display(not quiet and not json_out) as hook:
             summary = run_batch(
-                clips, out, cfg, jobs=jobs, timeout_s=timeout, scheduler=scheduler, cache_dir=cache_dir,
-                use_cache=not no_cache, until="pose" if pose_only else "balance", root=folder, on_event=hook,
+                clips,
+                out,
+                cfg,
+                jobs=jobs,
+                timeout_s=timeout,
+                scheduler=scheduler,
+                cache_dir=cache_dir,
+                use_cache=not no_cache,
+                until="pose" if pose_only else "balance",
+                root=folder,
+                on_event=hook,
                 overlay=overlay,
             )
         if json_out:
@@ -462,9 +513,7 @@ def regress(
     folder: Annotated[Path, typer.Argument(help="A batch output folder (OUT with OUT/<clip>/report.json).")],
     baseline: Annotated[Path, typer.Option("--baseline", help="Baseline JSON file of metrics per clip.")],
     update: Annotated[bool, typer.Option("--update", help="Write the current metrics as the new baseline.")] = False,
-    junit: Annotated[
-        Path | None, typer.Option("--junit", help="Also write JUnit XML, one testcase per clip.")
-    ] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML, one testcase per clip.")] = None,
     tolerances: Annotated[
         Path | None,
         typer.Option("--tolerances", help="TOML file: [tolerances] metric = {abs = .., rel = ..} (globs allowed)."),
@@ -520,8 +569,15 @@ def _print_regress(result: Any, show_all: bool) -> None:
         for col in ("baseline", "current", "delta", "allowed"):
             table.add_column(col, justify="right", no_wrap=True)
         for r in rows:
-            table.add_row(r.clip, r.metric, r.status.upper() if not r.ok else r.status, _fmt(r.baseline, ".6g"),
-                          _fmt(r.current, ".6g"), "" if r.delta is None else f"{r.delta:+.4g}", _fmt(r.allowed, ".4g"))
+            table.add_row(
+                r.clip,
+                r.metric,
+                r.status.upper() if not r.ok else r.status,
+                _fmt(r.baseline, ".6g"),
+                _fmt(r.current, ".6g"),
+                "" if r.delta is None else f"{r.delta:+.4g}",
+                _fmt(r.allowed, ".4g"),
+            )
         for clip in result.missing_clips:
             table.add_row(clip, "(whole clip)", "MISSING", "", "", "", "")
         for clip in result.new_clips:
@@ -531,8 +587,12 @@ def _print_regress(result: Any, show_all: bool) -> None:
     if result.ok:
         console.print(f"regress: ok, {len(result.rows)} metrics of {n_clips} clips within tolerance", highlight=False)
     else:
-        console.print(f"regress: FAILED, {len(result.failed_clips)} of {n_clips} clips drifted or missing: "
-                      + ", ".join(result.failed_clips), highlight=False, soft_wrap=True)
+        console.print(
+            f"regress: FAILED, {len(result.failed_clips)} of {n_clips} clips drifted or missing: "
+            + ", ".join(result.failed_clips),
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def main() -> None:

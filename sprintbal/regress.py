@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from sprintbal import __version__
 from sprintbal.errors import BadInputError, ConfigError
+from sprintbal.jsonable import dig
 
 MetricValue = float | None
 
@@ -67,14 +68,6 @@ DEFAULT_TOLERANCES: dict[str, Tolerance] = {
 }
 
 
-def _get(d: Any, *keys: str) -> Any:
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
-
-
 def _num(value: Any) -> MetricValue:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -117,7 +110,7 @@ def extract_metrics(report: dict[str, Any]) -> dict[str, MetricValue]:
                 if not isinstance(axes, dict):
                     continue
                 for axis, rng in sorted(axes.items()):
-                    lo, hi = _num(_get(rng, "min_kgm2s")), _num(_get(rng, "max_kgm2s"))
+                    lo, hi = _num(dig(rng, "min_kgm2s")), _num(dig(rng, "max_kgm2s"))
                     vals = [abs(v) for v in (lo, hi) if v is not None]
                     out[f"peak_{group}_{axis}_kgm2s"] = max(vals) if vals else None
     bal = report.get("balance")

@@ -1,7 +1,8 @@
 """CI regression gate: the bundled sample clips against the committed baseline.
 
 Refresh the baseline after an intended change of results with
-``sprintbal batch sample_videos --out OUT && sprintbal regress OUT --baseline tests/baselines/sample_videos.json --update``
+``sprintbal batch sample_videos --out OUT`` then
+``sprintbal regress OUT --baseline tests/baselines/sample_videos.json --update``
 and say why in the commit.
 """
 

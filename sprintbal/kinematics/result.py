@@ -174,7 +174,9 @@ class Kinematics:
         }
         for name, shape in expected.items():
             if np.asarray(getattr(self, name)).shape != shape:
-                raise ValueError(f"Kinematics.{name} has shape {np.asarray(getattr(self, name)).shape}, expected {shape}")
+                raise ValueError(
+                    f"Kinematics.{name} has shape {np.asarray(getattr(self, name)).shape}, expected {shape}"
+                )
         for name in ("push", "swing", "lower", "upper", "total"):
             if getattr(self.groups, name).shape != (n, 3):
                 raise ValueError(f"GroupMomenta.{name} must have shape ({n}, 3)")

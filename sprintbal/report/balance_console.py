@@ -33,7 +33,9 @@ def render_balance(bal: dict[str, Any], console: Any, max_steps: int = 30) -> No
         return
     scores = bal.get("scores", {})
     axes = bal.get("axes", {})
-    head = Table(title="Rotational balance (score 0-100: how fully the opposing groups offset each other)", title_justify="left")
+    head = Table(
+        title="Rotational balance (score 0-100: how fully the opposing groups offset each other)", title_justify="left"
+    )
     head.add_column("axis")
     head.add_column("opposing groups")
     head.add_column("score", justify="right")

@@ -31,8 +31,11 @@ def render_summary(report: dict[str, Any], console: Any, out_dir: str | None = N
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
-    facts.add_row("clip", f"{clip['name']}  ({clip['width']}x{clip['height']}, {clip['codec']}, "
-                  f"{_num(clip['fps'], '.3g')} fps, {clip['frame_count']} frames, {_num(clip['duration_s'])} s)")
+    facts.add_row(
+        "clip",
+        f"{clip['name']}  ({clip['width']}x{clip['height']}, {clip['codec']}, "
+        f"{_num(clip['fps'], '.3g')} fps, {clip['frame_count']} frames, {_num(clip['duration_s'])} s)",
+    )
     if clip.get("rotation_deg"):
         facts.add_row("rotation", f"{clip['rotation_deg']} degrees (frames turned upright)")
     if clip.get("capture_fps"):
@@ -50,8 +53,9 @@ def render_summary(report: dict[str, Any], console: Any, out_dir: str | None = N
             facts.add_row(
                 "gait",
                 f"{kin['n_contacts']} contacts · cadence {_num(kin['cadence_steps_per_min'], '.0f')} steps/min · "
-                f"contact {_num(kin['median_contact_s'], '.3f', ' s')} · flight {_num(kin['median_flight_s'], '.3f', ' s')}"
-                + (f" · speed {_num(kin['median_speed_mps'], '.1f', ' m/s')}" if kin.get("median_speed_mps") else ""),
+                f"contact {_num(kin['median_contact_s'], '.3f', ' s')} · "
+                f"flight {_num(kin['median_flight_s'], '.3f', ' s')}"
+                + (f" · speed {_num(kin['median_speed_mps'], '.1f', ' m/s')}" if kin.get("median_speed_mps") else "")
             )
         else:
             facts.add_row("gait", f"[yellow]no running found[/]: {kin['running_reason']}")

@@ -102,7 +102,12 @@ def build_report(result: AnalysisResult, files: dict[str, str] | None = None) ->
         "schema_version": REPORT_SCHEMA_VERSION,
         "sprintbal_version": result.version,
         "generated_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "clip": {"name": result.clip.name, "path": str(result.clip), "sha256": result.clip_sha256, **result.video.to_dict()},
+        "clip": {
+            "name": result.clip.name,
+            "path": str(result.clip),
+            "sha256": result.clip_sha256,
+            **result.video.to_dict(),
+        },
         "pose": {
             "model": track.model,
             "frames": track.n_frames,

@@ -3,44 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sprintbal.atomic import write_text_atomic
+from sprintbal.jsonable import to_jsonable
 
-
-def to_jsonable(value: Any) -> Any:
-    """Convert numpy scalars/arrays, paths and tuples to plain JSON types; NaN/inf to None.
-
-    Parameters
-    ----------
-    value : Any
-        Nested dicts, lists, tuples, numpy values, paths, numbers, strings.
-
-    Returns
-    -------
-    Any
-        The same structure in JSON-native types.
-    """
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    if isinstance(value, Path):
-        return str(value)
-    return value
+__all__ = ["dumps", "to_jsonable", "write_json"]
 
 
 def dumps(value: Any, indent: int | None = 2) -> str:

@@ -56,7 +56,9 @@ def write_trc(path: Path, t: np.ndarray, names: tuple[str, ...], xyz: np.ndarray
     n, m = xyz.shape[0], xyz.shape[1]
     with atomic_open(path, "w") as fh:
         fh.write(f"PathFileType\t4\t(X/Y/Z)\t{Path(path).name}\n")
-        fh.write("DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n")
+        fh.write(
+            "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n"
+        )
         fh.write(f"{data_rate:.6g}\t{data_rate:.6g}\t{n}\t{m}\tm\t{data_rate:.6g}\t1\t{n}\n")
         fh.write("Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t\n")
         fh.write("\t\t" + "\t".join(f"X{k + 1}\tY{k + 1}\tZ{k + 1}" for k in range(m)) + "\n")
@@ -65,8 +67,11 @@ def write_trc(path: Path, t: np.ndarray, names: tuple[str, ...], xyz: np.ndarray
         for a in range(0, n, CHUNK_ROWS):  # chunks: no Python work per cell, flat memory
             b = min(n, a + CHUNK_ROWS)
             lead = np.stack([np.arange(a + 1, b + 1, dtype=float), np.asarray(t[a:b], dtype=float)], axis=1)
-            fh.write(format_rows(np.concatenate([lead, np.asarray(xyz[a:b], float).reshape(b - a, -1)], 1), formats,
-                                 sep="\t"))
+            fh.write(
+                format_rows(
+                    np.concatenate([lead, np.asarray(xyz[a:b], float).reshape(b - a, -1)], 1), formats, sep="\t"
+                )
+            )
 
 
 def read_trc(path: Path) -> TrcData:
@@ -88,7 +93,9 @@ def read_trc(path: Path) -> TrcData:
         names = tuple(x for x in lines[3].split("\t")[2:] if x)
         rows = [ln.split("\t") for ln in lines[6:] if ln.strip()]
         t = np.array([float(r[1]) for r in rows])
-        vals = np.array([[float(v) if v else np.nan for v in (r[2:] + [""] * (3 * len(names)))[: 3 * len(names)]] for r in rows])
+        vals = np.array(
+            [[float(v) if v else np.nan for v in (r[2:] + [""] * (3 * len(names)))[: 3 * len(names)]] for r in rows]
+        )
         return TrcData(
             t=t,
             markers=names,

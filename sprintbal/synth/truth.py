@@ -191,7 +191,7 @@ def compute_true_momenta(truth: SynthTruth, flight_rule: str = "last_off") -> Sy
     h = compute_segment_momentum(
         seg.com, seg.com_velocity, seg.inertia_lab, seg.omega, seg.mass_kg, seg.body_com, seg.body_com_velocity
     )
-    push = compute_push_side(truth.contact, truth.t, flight_rule)  # type: ignore[arg-type]
+    push = compute_push_side(truth.contact, truth.t, flight_rule)
     groups = compute_group_momenta(h, model.names, push)
     return attach_momenta(truth, **{name: getattr(groups, name) for name in MOMENTUM_GROUPS})
 
