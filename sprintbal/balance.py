@@ -170,7 +170,10 @@ class BreakdownEvent:
     in_contact : bool
         Whether the peak falls in that step's ground contact (False: in the flight after it).
     peak_frame : int
-        Frame where the triggering measure is worst in the span.
+        Frame where the triggering measure is worst in the span: for an own-pattern cancellation, the
+        lowest robust z (furthest below the normal value at that moment of the step); for the absolute
+        bound, the lowest cancellation; for ``net_momentum``, the largest excess; for whole-contact and
+        stride measures, the frame of lowest pair cancellation in the worst contact or stride.
     peak_t : float
         Its time, seconds.
     peak_value : float
@@ -182,10 +185,12 @@ class BreakdownEvent:
     peak_net_norm, peak_net_si : float
         Whole-body momentum about the axis at its largest magnitude in the span, dimensionless and
         kg*m^2/s (signed).
-    measure : {"pair_cancellation", "segment_cancellation", "net_momentum", "contact_cancellation"}
+    measure : {"pair_cancellation", "segment_cancellation", "net_momentum", "contact_cancellation", \
+"stride_group_balance"}
         The measure that triggered the event most strongly (``net_momentum``: whole-body momentum
         larger than its normal value at that moment of the step; ``contact_cancellation``: the whole
-        contact cancelled less than the athlete's other contacts).
+        contact cancelled less than the athlete's other contacts; ``stride_group_balance``: one group's
+        share of the opposing pair over a stride differed from the athlete's other strides).
     basis : {"own_pattern", "absolute", "both"}
         Outside the athlete's own pattern in this clip (robust z), below the absolute bound, or both.
     side : str
@@ -1130,9 +1135,9 @@ def compute_stride_z(
 
     A stride runs from one touchdown to the touchdown after next, so it holds one left and one right
     step (left/right differences cancel); strides overlap by one step. Per stride the group balance
-    ``log(sum |A| / sum |B|)`` is compared with all strides of the clip: robust z (median, spread as in
-    :func:`_center_scale` with both tails, floored at ``cfg.stride_ratio_floor``). Either group may
-    overwhelm the other, so both tails count. Summing a whole stride averages out the frame-to-frame
+    ``log(sum |A| / sum |B|)`` is compared with the clip's other strides (leave-one-out): robust z
+    (median, spread as in :func:`_center_scale` with both tails, floored at ``cfg.stride_ratio_floor``).
+    Either group may overwhelm the other, so both tails count. Summing a whole stride averages out the frame-to-frame
     noise of a video estimate, which at the frame level is as large as a breakdown's effect, and a
     ratio is immune to the gain a camera view puts on a whole group (benchmarks/balance_synth.py
     ``--video``). Strides that reach into the first or last ``cfg.edge_margin_s`` are not judged; with
@@ -1182,9 +1187,11 @@ def compute_stride_z(
     if len(vals) < max(min_n, 1):
         return out, larger
     v = np.asarray(vals)
-    med, sc = _center_scale(v, "both", cfg.stride_ratio_floor)
-    z = -np.abs(v - med) / sc
-    for m, zk, vk in zip(masks, z, v, strict=True):
+    for i, (m, vk) in enumerate(zip(masks, v, strict=True)):
+        # each stride against the OTHER strides (leave-one-out): with 10-13 strides a breakdown stride in
+        # its own baseline pulls the median and widens the quartiles toward itself (masking)
+        med, sc = _center_scale(np.delete(v, i), "both", cfg.stride_ratio_floor)
+        zk = -abs(vk - med) / sc
         lower = m & ~(out <= zk)  # frames where this stride is the most abnormal so far
         out[lower] = zk
         larger[lower] = 0 if vk > med else 1
@@ -1279,7 +1286,9 @@ def _make_event(
     if measure in ("contact_cancellation", "stride_group_balance"):
         zkey = "contact_z" if measure == "contact_cancellation" else "stride_z"
         czs = work[zkey][sl]
-        pv = np.where(np.isfinite(czs), ser.pair_cancellation_smooth[sl], np.nan)
+        # the worst contact/stride in the span, and within it the frame of lowest pair cancellation
+        worst = np.isfinite(czs) & (czs <= np.nanmin(czs) + 1e-9) if np.isfinite(czs).any() else np.isfinite(czs)
+        pv = np.where(worst, ser.pair_cancellation_smooth[sl], np.nan)
         if np.isfinite(pv).any():
             peak = s + int(np.nanargmin(pv))
         elif np.isfinite(czs).any():
@@ -1297,7 +1306,13 @@ def _make_event(
         series = ser.pair_cancellation_smooth if measure == "pair_cancellation" else ser.segment_cancellation_smooth
         zser = ser.pair_z if measure == "pair_cancellation" else ser.segment_z
         vals = series[sl]
-        peak = s + int(np.nanargmin(vals)) if np.isfinite(vals).any() else (s + e) // 2
+        zs = zser[sl]
+        if basis != "absolute" and np.isfinite(zs).any():
+            # own pattern: worst against the athlete's normal value at that moment of the step (the lowest
+            # cancellation itself may be a normal moment of the step, with an unremarkable z)
+            peak = s + int(np.nanargmin(zs))
+        else:
+            peak = s + int(np.nanargmin(vals)) if np.isfinite(vals).any() else (s + e) // 2
         peak_value = float(series[peak])
         peak_z = float(zser[peak])
 

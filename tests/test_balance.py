@@ -680,3 +680,50 @@ def test_weaker_arm_swing_over_two_steps_gives_one_stride_event(seed):
 def test_long_clean_alternation_gives_no_stride_event(seed):
     a = assess_balance(make_kin(n_steps=16, seed=seed, noise=0.1), CFG)
     assert a.events == () and a.uncertain_events == ()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_peak_of_own_pattern_cancellation_event_is_its_worst_z(seed):
+    # the peak of an own-pattern cancellation event is where the measure is furthest below the athlete's
+    # normal value for that moment of the step, not merely its lowest cancellation (which may be a normal
+    # moment of the step); before this rule 11 of 16 such events on these inputs reported a smaller z
+    checked = 0
+    for mod in (zero_swing_pitch(1.0, 1.2), zero_arms(1.0, 1.3), _weaker_arms(1.0, 1.5, 0.6)):
+        a = assess_balance(make_kin(n_steps=14, modify=mod, seed=seed, noise=0.1), CFG)
+        for ev in list(a.events) + list(a.uncertain_events):
+            if ev.measure not in ("pair_cancellation", "segment_cancellation") or ev.basis == "absolute":
+                continue
+            ser = a.series[ev.axis]
+            z = (ser.pair_z if ev.measure == "pair_cancellation" else ser.segment_z)[ev.start_frame : ev.end_frame + 1]
+            assert ev.peak_z == pytest.approx(float(np.nanmin(z)))
+            if ev.basis == "own_pattern":
+                assert ev.peak_z < -CFG.robust_z
+            checked += 1
+    assert checked >= 1
+
+
+def test_stride_z_compares_each_stride_with_the_other_strides():
+    from sprintbal.balance import _center_scale, compute_stride_z
+
+    t = np.arange(0.0, 4.0, 0.01)
+    td = np.arange(0.0, 4.0, 0.25)
+    rng = np.random.default_rng(3)
+    a = np.ones_like(t)
+    b = np.ones_like(t)
+    for k in range(td.size):  # each step's second group a little different; steps 6-7 clearly smaller
+        b[(t >= td[k] - 1e-9) & (t < td[k] + 0.25 - 1e-9)] = 0.6 if k in (6, 7) else 1.0 + 0.08 * rng.standard_normal()
+    z, _ = compute_stride_z(t, td, a, b, np.ones(t.shape, bool), CFG)
+    starts = [k for k in range(td.size - 2) if td[k] >= 0.1 - 1e-9 and td[k + 2] <= 3.99 - 0.1 + 1e-9]
+    v = np.array([np.log(50.0 / b[(t >= td[k] - 1e-9) & (t < td[k + 2] - 1e-9)].sum()) for k in starts])
+    for i, k in enumerate(starts):
+        med, sc = _center_scale(np.delete(v, i), "both", CFG.stride_ratio_floor)
+        want = -abs(v[i] - med) / sc
+        m = (t >= td[k] - 1e-9) & (t < td[k + 2] - 1e-9)
+        assert np.nanmin(z[m]) <= want + 1e-9  # a frame takes the worst stride holding it
+    k6 = starts.index(6)  # the stride holding exactly steps 6 and 7
+    med_all, sc_all = _center_scale(v, "both", CFG.stride_ratio_floor)
+    med_loo, sc_loo = _center_scale(np.delete(v, k6), "both", CFG.stride_ratio_floor)
+    z_loo = -abs(v[k6] - med_loo) / sc_loo
+    assert z_loo < -abs(v[k6] - med_all) / sc_all  # leaving itself out makes the breakdown stride stand out more
+    mid = (t >= td[6] - 1e-9) & (t < td[8] - 1e-9)
+    np.testing.assert_allclose(np.nanmin(z[mid]), z_loo, rtol=1e-9)
