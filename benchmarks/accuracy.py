@@ -11,7 +11,9 @@ Kinematics metrics (pipeline pose path only; see the comment above :data:`MOMENT
 timing (touchdown TD, toe-off TO: matched/true+extra, median and 90th percentile |error| in ms/frames,
 median signed bias), cadence error, and per group and axis the momentum agreement "r/gain/nRMSE" with
 nRMSE = RMSE / RMS(truth) (``--range``: / range(truth)). ML = mediolateral axis (pitch, lab Z),
-V = vertical axis (yaw, lab Y), for depth methods prior and world.
+V = vertical axis (yaw, lab Y), for depth methods prior and world. Also: the share of frames whose push side
+equals the truth's, and ML agreement against the truth's joints low-passed at the pipeline's own cut-off
+(filter loss separated from estimation error).
 
 Usage::
 
@@ -343,6 +345,56 @@ METRICS += [
     ("running", lambda c: str(getattr(kinematics(c), "is_running", "-"))),
     *[(f"ML {g} (prior) r/gain/nRMSE", _m_momentum(g, "ML", "prior")) for g in MOMENTUM_GROUPS],
     *[(f"V {g} ({d}) r/gain/nRMSE", _m_momentum(g, "V", d)) for d in ("prior", "world") for g in MOMENTUM_GROUPS],
+]
+
+
+def m_push_side_agree(c: Case) -> str:
+    """Share of frames where the pipeline's push side equals the truth's (both known)."""
+    k = kinematics(c, "prior")
+    if k is None:
+        return "-"
+    from sprintbal.kinematics.events import compute_push_side
+
+    true_side = compute_push_side(c.truth.contact, c.truth.t, str(k.info.get("flight_push_rule", "last_off")))
+    if true_side.shape != k.push_side.shape:
+        return "-"
+    both = (true_side >= 0) & (np.asarray(k.push_side) >= 0)
+    return f"{100 * float(np.mean(true_side[both] == np.asarray(k.push_side)[both])):.1f}%" if both.any() else "-"
+
+
+def _m_momentum_filtered(group: str) -> Callable[[Case], str]:
+    """ML agreement against the truth whose 3D joints are low-passed at the pipeline's own cut-off.
+
+    Separates the loss of the analysis low-pass (which the truth does not have) from estimation error.
+    """
+
+    def f(c: Case) -> str:
+        k = kinematics(c, "prior")
+        if k is None or not np.isfinite(float(k.info.get("cutoff_hz", np.nan))):
+            return "-"
+        if "truth_momenta_lp" not in c.extra:
+            import dataclasses
+
+            from sprintbal.kinematics.cleaning import compute_lowpass
+            from sprintbal.synth.truth import compute_true_momenta
+
+            j = compute_lowpass(c.truth.joints3d, c.truth.t, float(k.info["cutoff_hz"]))
+            tr = dataclasses.replace(c.truth, joints3d=j, momenta=None)
+            c.extra["truth_momenta_lp"] = compute_true_momenta(
+                tr, str(k.info.get("flight_push_rule", "last_off"))).momenta
+        y = c.extra["truth_momenta_lp"][group][:, AXES["ML"]]
+        ok = np.isfinite(y)
+        yt = np.interp(k.t, c.truth.t[ok], y[ok], left=np.nan, right=np.nan)
+        r, g, e, _ = agreement(np.asarray(getattr(k.groups, group))[:, AXES["ML"]], yt, NRMSE_BY["by"])
+        return f"{r:.2f}/{g:.2f}/{100 * e:.0f}%" if np.isfinite(r) else "-"
+
+    f.__name__ = f"m_ML_{group}_lp"
+    return f
+
+
+METRICS += [
+    ("push side = truth", m_push_side_agree),
+    *[(f"ML {g} vs low-passed truth", _m_momentum_filtered(g)) for g in MOMENTUM_GROUPS],
 ]
 
 

@@ -127,10 +127,15 @@ class KinematicsConfig:
     flight_push_rule : {"last_off", "next_on"}
         Push side during flight: the leg that last left the ground ("last_off")
         or the leg that lands next ("next_on").
+    push_blend : bool
+        At each push/swing switch, share the two legs between the push and swing groups by the
+        probability that the frame lies after the (uncertain) event time (the steps' timing
+        uncertainty); False: switch a whole leg at the frame.
     """
 
     depth_method: Literal["prior", "world"] = "prior"
     flight_push_rule: Literal["last_off", "next_on"] = "last_off"
+    push_blend: bool = True
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,12 @@ import pytest
 from sprintbal.config import CleaningConfig
 from sprintbal.kinematics import events as events_mod
 from sprintbal.kinematics.cleaning import clean_track
-from sprintbal.kinematics.events import compute_cadence, compute_gait_events, compute_push_side
+from sprintbal.kinematics.events import (
+    compute_cadence,
+    compute_gait_events,
+    compute_push_side,
+    compute_push_weight,
+)
 from sprintbal.kinematics.result import PHASE_DOUBLE, PHASE_FLIGHT, PHASE_LEFT, PHASE_RIGHT
 from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
 from tests.fixtures_kin import make_track, runner_sagittal, track_from_lab
@@ -132,6 +137,33 @@ def test_push_side_rules() -> None:
     assert compute_push_side(c2, np.arange(5.0), "next_on").tolist() == [1, 1, 1, 1, 1]
     with pytest.raises(ValueError):
         compute_push_side(c2, np.arange(5.0), "sideways")
+
+
+def test_push_weight_blends_only_around_switches() -> None:
+    # push side L for frames 0-9, R for 10-19, L for 20-29; 100 fps; touchdowns at 0.095 s and 0.195 s
+    t = np.arange(30) / 100.0
+    push = np.repeat(np.array([0, 1, 0], dtype=np.int8), 10)
+    ev = np.array([0.095, 0.195, np.nan, 0.05])  # the 0.05 s event (a toe-off) is not at a switch
+    sigma = 0.01
+    w = compute_push_weight(push, t, ev, sigma)
+    # far from the switches: the hard weights
+    assert w[0] == 1.0 and w[14] == 0.0 and w[29] == 1.0
+    # P(after the switch at 0.095) for the frame at 0.10: Phi(0.5) = 0.6915 -> left weight 1 - 0.6915
+    assert w[10] == pytest.approx(1.0 - 0.691462, abs=1e-5)
+    assert w[9] == pytest.approx(1.0 - 0.308538, abs=1e-5)  # t = 0.09: Phi(-0.5)
+    # the second switch (R -> L) at 0.195: frame 20 (0.20 s) has left weight Phi(0.5)
+    assert w[20] == pytest.approx(0.691462, abs=1e-5)
+    # beyond 3 sigma the weights stay hard; unknown frames stay NaN and are not blended
+    assert w[5] == 1.0 and w[13] == 0.0
+    push2 = push.copy()
+    push2[10] = -1
+    w2 = compute_push_weight(push2, t, ev, sigma)
+    assert np.isnan(w2[10]) and w2[9] == 1.0 and w2[11] == 0.0
+    # no (or non-positive) uncertainty: the hard push side
+    np.testing.assert_array_equal(compute_push_weight(push, t, ev, float("nan")), np.where(push == 0, 1.0, 0.0))
+    # without an event inside the switching interval the switch sits at the midpoint
+    w3 = compute_push_weight(push, t, np.array([]), sigma)
+    assert w3[9] == pytest.approx(1.0 - w3[10], abs=1e-12)
 
 
 def _sprint_motion(fps: float):  # type: ignore[no-untyped-def]

@@ -136,6 +136,31 @@ def test_group_sums_add_to_total_and_unknown_push_side_is_nan() -> None:
     assert masks["arms"].sum() == 6 and masks["axial"].sum() == 2 and masks["lower"].sum() == 6
 
 
+def test_group_momenta_left_weight_shares_the_legs() -> None:
+    t = np.linspace(0.0, 0.5, 51)
+    h, _ = _h(moving_pose(t, seed=5), t)
+    push = np.full(t.size, 1, dtype=np.int8)
+    push[:25] = 0
+    w = np.where(push == 0, 1.0, 0.0)
+    w[24], w[25] = 0.7, 0.2
+    w[30] = np.nan
+    g = compute_group_momenta(h, SEGMENT_NAMES, push, w)
+    hard = compute_group_momenta(h, SEGMENT_NAMES, push)
+    masks = segment_groups(SEGMENT_NAMES)
+    left = h[:, masks["left_leg"]].sum(axis=1)
+    right = h[:, masks["right_leg"]].sum(axis=1)
+    np.testing.assert_allclose(g.swing[24], 0.3 * left[24] + 0.7 * right[24], atol=1e-12)
+    np.testing.assert_allclose(g.swing[25], 0.8 * left[25] + 0.2 * right[25], atol=1e-12)
+    ok = np.isfinite(w)
+    np.testing.assert_allclose(g.push[ok] + g.swing[ok], g.total[ok], atol=1e-12)
+    assert np.all(np.isnan(g.push[30])) and np.all(np.isnan(g.swing[30]))
+    # hard weights reproduce the hard grouping exactly
+    others = ok.copy()
+    others[[24, 25]] = False
+    np.testing.assert_array_equal(g.swing[others], hard.swing[others])
+    np.testing.assert_array_equal(g.push[others], hard.push[others])
+
+
 def test_normalisation_factor() -> None:
     assert normalisation_factor(70.0, 1.75) == pytest.approx(70.0 * 1.75 * math.sqrt(9.80665 * 1.75))
     assert normalisation_factor(70.0, 1.75) == pytest.approx(507.48, abs=0.01)

@@ -21,7 +21,7 @@ from sprintbal.kinematics.depth import (
     compute_view,
     compute_world_lateral_axis,
 )
-from sprintbal.kinematics.events import compute_gait_events, compute_push_side
+from sprintbal.kinematics.events import compute_gait_events, compute_push_side, compute_push_weight
 from sprintbal.kinematics.momentum import compute_group_momenta, compute_segment_momentum, normalisation_factor
 from sprintbal.kinematics.result import PHASE_UNKNOWN, SIDE_UNKNOWN, GroupMomenta, Kinematics, Steps
 from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
@@ -267,7 +267,11 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
         seg.com, seg.com_velocity, seg.inertia_lab, seg.omega, seg.mass_kg, seg.body_com, seg.body_com_velocity
     )
     push = compute_push_side(events.contact, t, kcfg.flight_push_rule)
-    groups = compute_group_momenta(seg_h, model.names, push)
+    left_w = None
+    if kcfg.push_blend:
+        ev_t = np.concatenate([events.steps.touchdown_t, events.steps.toeoff_t])
+        left_w = compute_push_weight(push, t, ev_t, events.steps.timing_uncertainty_s)
+    groups = compute_group_momenta(seg_h, model.names, push, left_w)
     frame_conf = compute_frame_confidence(clean.visibility, clean.observed, clean.filled, model)
     axis_conf = compute_axis_confidence(view, method, _seen_fraction(clean, model))
     info: dict[str, Any] = {
@@ -285,6 +289,7 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
         "view_angle_deg": view_angle,
         "world_side_consistency": compute_side_consistency(clean.world, scene.direction),
         "flight_push_rule": kcfg.flight_push_rule,
+        "push_blend_sigma_s": float(events.steps.timing_uncertainty_s) if kcfg.push_blend else 0.0,
         "cadence_spm": events.cadence_spm,
         "cadence_uncertainty_spm": events.cadence_uncertainty_spm,
         "normalisation": NORMALISATION,

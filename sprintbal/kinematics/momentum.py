@@ -93,7 +93,12 @@ def segment_groups(names: tuple[str, ...]) -> dict[str, np.ndarray]:
     }
 
 
-def compute_group_momenta(segment_h: np.ndarray, names: tuple[str, ...], push_side: np.ndarray) -> GroupMomenta:
+def compute_group_momenta(
+    segment_h: np.ndarray,
+    names: tuple[str, ...],
+    push_side: np.ndarray,
+    left_weight: np.ndarray | None = None,
+) -> GroupMomenta:
     """Sum segment momenta into the push / swing / lower / upper / total groups.
 
     Parameters
@@ -104,6 +109,11 @@ def compute_group_momenta(segment_h: np.ndarray, names: tuple[str, ...], push_si
         Segment names.
     push_side : ndarray of int, shape (T,)
         0 left, 1 right, -1 unknown: the stance (pushing) leg.
+    left_weight : ndarray, shape (T,), optional
+        Probability in [0, 1] that the left leg is the push leg (NaN = unknown), e.g. from
+        :func:`~sprintbal.kinematics.events.compute_push_weight`; replaces ``push_side`` when given.
+        The push group then holds ``w`` of the left leg and ``1 - w`` of the right, the swing group
+        the rest (the expected group momenta when the switch time is uncertain).
 
     Returns
     -------
@@ -124,10 +134,14 @@ def compute_group_momenta(segment_h: np.ndarray, names: tuple[str, ...], push_si
     upper = gsum(g["upper"])
     lower = left + right
     total = h.sum(axis=1)
-    is_l = (side == SIDE_LEFT)[:, None]
-    is_r = (side == SIDE_RIGHT)[:, None]
-    stance = np.where(is_l, left, np.where(is_r, right, np.nan))
-    swing = np.where(is_l, right, np.where(is_r, left, np.nan))
+    if left_weight is None:
+        w = np.where(side == SIDE_LEFT, 1.0, np.where(side == SIDE_RIGHT, 0.0, np.nan))
+    else:
+        w = np.clip(np.asarray(left_weight, dtype=float), 0.0, 1.0)
+    w = w[:, None]
+    with np.errstate(invalid="ignore"):
+        stance = np.where(w >= 1.0, left, np.where(w <= 0.0, right, w * left + (1.0 - w) * right))
+        swing = np.where(w >= 1.0, right, np.where(w <= 0.0, left, (1.0 - w) * left + w * right))
     return GroupMomenta(push=stance + upper, swing=swing, lower=lower, upper=upper, total=total)
 
 
