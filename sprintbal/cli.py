@@ -227,9 +227,9 @@ def analyze(
             raise
         folder = folder or prepare_output_dir(clip_output_dir(out, clip))
         report = write_outputs(result, folder)
-        _visuals(
-            folder, Path(clip), overlay=overlay, info=result.video, quiet=quiet, progress=not quiet and not json_out
-        )
+        info = result.video
+        del result  # the visuals read the saved files: free the track, kinematics and balance first
+        _visuals(folder, Path(clip), overlay=overlay, info=info, quiet=quiet, progress=not quiet and not json_out)
         if json_out:
             from sprintbal.report.jsonutil import dumps
 

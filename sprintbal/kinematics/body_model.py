@@ -311,7 +311,20 @@ def compute_time_derivative(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     t = np.asarray(t, dtype=float)
     if x.shape[0] < 2:
         return np.full_like(x, np.nan)
-    return np.gradient(x, t, axis=0, edge_order=1)
+    if x.ndim < 2 or x[0].size <= _DERIVATIVE_COLUMNS:
+        return np.gradient(x, t, axis=0, edge_order=1)
+    # a block of columns at a time: np.gradient's temporaries stay small on long clips (same values)
+    flat = x.reshape(x.shape[0], -1)
+    out = np.empty(flat.shape)
+    for c0 in range(0, flat.shape[1], _DERIVATIVE_COLUMNS):
+        out[:, c0 : c0 + _DERIVATIVE_COLUMNS] = np.gradient(
+            flat[:, c0 : c0 + _DERIVATIVE_COLUMNS], t, axis=0, edge_order=1
+        )
+    return out.reshape(x.shape)
+
+
+#: Columns differentiated together by :func:`compute_time_derivative` (bounds its temporary memory).
+_DERIVATIVE_COLUMNS = 32
 
 
 def _unit(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -379,8 +392,12 @@ def compute_angular_velocity(rotation: np.ndarray, t: np.ndarray) -> np.ndarray:
     """
     rdot = compute_time_derivative(rotation, t)
     w = rdot @ np.swapaxes(rotation, -1, -2)
-    w = 0.5 * (w - np.swapaxes(w, -1, -2))
-    return np.stack([w[..., 2, 1], w[..., 0, 2], w[..., 1, 0]], axis=-1)
+    del rdot  # long clips: no (T, ..., 3, 3) temporaries beyond w
+    # axial vector of the skew part 0.5 * (w - w^T), taken element by element
+    return np.stack(
+        [0.5 * (w[..., 2, 1] - w[..., 1, 2]), 0.5 * (w[..., 0, 2] - w[..., 2, 0]), 0.5 * (w[..., 1, 0] - w[..., 0, 1])],
+        axis=-1,
+    )
 
 
 def _column_median(x: np.ndarray) -> np.ndarray:

@@ -653,14 +653,18 @@ def compute_gap_fill(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[np
     filled : ndarray of bool, shape (T, ...)
         Where values were filled.
     """
+    return _gap_fill_inplace(np.array(x, dtype=float), t, max_gap_s)
+
+
+def _gap_fill_inplace(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`compute_gap_fill` writing into ``x`` (a float array the caller owns)."""
     from scipy.interpolate import PchipInterpolator
 
-    x = np.asarray(x, dtype=float)
     t = np.asarray(t, dtype=float)
     n = x.shape[0]
     if n < 3 or x.size == 0:
-        return x.copy(), np.zeros(x.shape, dtype=bool)
-    out = x.copy().reshape(n, -1)
+        return x, np.zeros(x.shape, dtype=bool)
+    out = x.reshape(n, -1)
     filled = np.zeros(out.shape, dtype=bool)
     dt = _median_dt(t)
     if not np.isfinite(dt):
@@ -717,10 +721,43 @@ def _sos_design(cutoff_hz: float, fs: float, order: int) -> np.ndarray | None:
     return np.array(butter(order, wn, btype="low", output="sos"))
 
 
-def _filt_segment(seg: np.ndarray, ts: np.ndarray, sos: np.ndarray, dt: float) -> np.ndarray:
-    """Zero-lag filter one NaN-free segment (rows = time), resampling if frames are non-uniform."""
-    from scipy.signal import sosfiltfilt
+@functools.lru_cache(maxsize=64)
+def _sos_zi(cutoff_hz: float, fs: float, order: int) -> np.ndarray | None:
+    """``scipy.signal.sosfilt_zi`` of :func:`_sos_design`'s filter, computed once per design."""
+    from scipy.signal import sosfilt_zi
 
+    sos = _sos_design(cutoff_hz, fs, order)
+    return None if sos is None else np.asarray(sosfilt_zi(sos.copy()))
+
+
+def _sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int, zi: np.ndarray | None = None) -> np.ndarray:
+    """``scipy.signal.sosfiltfilt(sos, x, axis=0, padlen=padlen)`` (odd padding), step for step.
+
+    The same operations in the same order, so the same numbers; ``zi`` (``sosfilt_zi(sos)``) may be
+    given from :func:`_sos_zi` so it is not solved for again on every call.
+    """
+    from scipy.signal import sosfilt, sosfilt_zi
+    from scipy.signal._arraytools import odd_ext
+
+    x = np.asarray(x)
+    if x.shape[0] <= padlen:
+        raise ValueError(f"The length of the input vector x must be greater than padlen, which is {padlen}.")
+    ext = odd_ext(x, padlen, axis=0) if padlen > 0 else x
+    if zi is None:
+        zi = sosfilt_zi(sos)
+    zi = zi.reshape([sos.shape[0], 2] + [1] * (x.ndim - 1))
+    y, _ = sosfilt(sos, ext, axis=0, zi=zi * ext[0:1])
+    y, _ = sosfilt(sos, y[::-1], axis=0, zi=zi * y[-1:])
+    y = y[::-1]
+    if padlen > 0:
+        y = y[padlen:-padlen]
+    return np.asarray(y)
+
+
+def _filt_segment(
+    seg: np.ndarray, ts: np.ndarray, sos: np.ndarray, dt: float, zi: np.ndarray | None = None
+) -> np.ndarray:
+    """Zero-lag filter one NaN-free segment (rows = time), resampling if frames are non-uniform."""
     seg.shape[0]
     default_pad = 3 * (2 * len(sos) + 1)
     d = np.diff(ts)
@@ -736,7 +773,7 @@ def _filt_segment(seg: np.ndarray, ts: np.ndarray, sos: np.ndarray, dt: float) -
     if g < 2 * len(sos) * 2 + 1 and g < 7:
         return seg  # too short to filter meaningfully: leave unfiltered
     padlen = min(default_pad, g - 1)
-    y = sosfiltfilt(sos, grid_vals, axis=0, padlen=padlen)
+    y = _sosfiltfilt(sos, grid_vals, padlen, zi)
     if uniform:
         return np.asarray(y)
     return np.stack([np.interp(ts, grid, y[:, k]) for k in range(seg.shape[1])], axis=1)
@@ -770,16 +807,20 @@ def compute_lowpass(x: np.ndarray, t: np.ndarray, cutoff_hz: float, order: int =
     ndarray, shape (T, ...)
         Filtered signal.
     """
-    x = np.asarray(x, dtype=float)
+    return _lowpass_inplace(np.array(x, dtype=float), t, cutoff_hz, order)
+
+
+def _lowpass_inplace(out: np.ndarray, t: np.ndarray, cutoff_hz: float, order: int = 4) -> np.ndarray:
+    """:func:`compute_lowpass` writing into ``out`` (a float array the caller owns); returns ``out``."""
     t = np.asarray(t, dtype=float)
-    n = x.shape[0]
-    out = x.copy()
+    n = out.shape[0]
     dt = _median_dt(t)
-    if n < 7 or x.size == 0 or not np.isfinite(dt):
+    if n < 7 or out.size == 0 or not np.isfinite(dt):
         return out
     sos = _sos(float(cutoff_hz), 1.0 / dt, order)
     if sos is None:
         return out
+    zi = _sos_zi(float(cutoff_hz), 1.0 / dt, order)
     flat = out.reshape(n, -1)
     fin = np.isfinite(flat)
     # group columns with the same NaN pattern and filter them together
@@ -792,8 +833,8 @@ def compute_lowpass(x: np.ndarray, t: np.ndarray, cutoff_hz: float, order: int =
         for c0 in range(0, len(group), _LOWPASS_COLUMNS):
             cols = group[c0 : c0 + _LOWPASS_COLUMNS]
             for s, e in _runs(ok):
-                flat[s:e, cols] = _filt_segment(flat[s:e][:, cols], t[s:e], sos, dt)
-    return flat.reshape(x.shape)
+                flat[s:e, cols] = _filt_segment(flat[s:e][:, cols], t[s:e], sos, dt, zi)
+    return flat.reshape(out.shape)
 
 
 #: Columns filtered together by :func:`compute_lowpass` (bounds its temporary memory, not its result).
@@ -837,8 +878,6 @@ def compute_residual_cutoff(
     float
         Cut-off, Hz.
     """
-    from scipy.signal import sosfiltfilt
-
     x = np.asarray(x, dtype=float)
     if not np.isfinite(fs) or fs <= 0 or x.ndim == 0 or x.shape[0] < min_samples or x.size == 0:
         return float(default_hz)
@@ -867,7 +906,7 @@ def compute_residual_cutoff(
         if sos is None:
             res[i] = 0.0
             continue
-        y = sosfiltfilt(sos, seg, axis=0, padlen=min(3 * (2 * len(sos) + 1), seg.shape[0] - 1))
+        y = _sosfiltfilt(sos, seg, min(3 * (2 * len(sos) + 1), seg.shape[0] - 1), _sos_zi(float(fc), fs, 2))
         res[i] = np.sqrt(np.mean((seg - y) ** 2, axis=0))
     half = fcs >= fcs[-1] / 2
     picks: list[float] = []
@@ -980,12 +1019,15 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     z[outlier] = np.nan
     world[outlier | world_outlier] = np.nan
     observed = raw_finite & ~low & ~outlier & np.isfinite(xy).all(axis=-1)
+    del rel, mid_hip, legs, out_xy, out_w  # long clips: keep only what the later steps need
 
     # 4. gap fill (x, y, z and world together: 6 channels per point)
     stacked = np.concatenate([xy, z[..., None], world], axis=-1)  # (T, 33, 6)
-    stacked, filled_c = compute_gap_fill(stacked, t, cfg.max_gap_s)
+    del xy, z, world
+    stacked, filled_c = _gap_fill_inplace(stacked, t, cfg.max_gap_s)  # stacked is this function's own
     xy_unfiltered = stacked[..., :2].copy()
     filled = filled_c[..., :2].any(axis=-1) & ~observed
+    del filled_c
 
     # 5. low-pass
     dt = _median_dt(t)
@@ -998,7 +1040,7 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
         )
         source = "residual" if cutoff != cfg.default_cutoff_hz else "default"
     if np.isfinite(fs) and n >= 7:
-        stacked = compute_lowpass(stacked, t, cutoff)
+        stacked = _lowpass_inplace(stacked, t, cutoff)  # stacked is this function's own array
     else:
         cutoff = float("nan")
 

@@ -140,6 +140,31 @@ def _to_float(v: str) -> float:
         return math.nan
 
 
+#: Bytes of CSV text read and converted at a time: the per-cell strings never outlive one chunk.
+CHUNK_BYTES = 1 << 20
+
+
+def _float_column(cells: list[str]) -> np.ndarray:
+    """Convert CSV cells to float like :func:`_to_float` (empty or not a number -> NaN), vectorised."""
+    arr = np.array(cells, dtype=str)
+    arr[np.char.str_len(np.char.strip(arr)) == 0] = "nan"
+    try:
+        return arr.astype(float)
+    except ValueError:  # a cell that is not a number: convert cell by cell (NaN for it)
+        return np.array([_to_float(c) for c in cells], dtype=float)
+
+
+def _csv_chunks(fh: Any) -> Any:
+    """Yield the rows of an open CSV file (header already read) in lists of about :data:`CHUNK_BYTES`."""
+    while True:
+        lines = fh.readlines(CHUNK_BYTES)
+        if not lines:
+            return
+        if any('"' in ln for ln in lines):  # a quoted cell may span lines: let csv read the rest whole
+            lines += fh.readlines()
+        yield list(csv.reader(lines))
+
+
 def read_table(path: Path) -> dict[str, np.ndarray]:
     """Read a sprintbal CSV into column arrays (numbers as float with NaN for empty, words as str).
 
@@ -158,25 +183,37 @@ def read_table(path: Path) -> dict[str, np.ndarray]:
     BadInputError
         If the file cannot be read or has no header.
     """
+    parts: list[list[np.ndarray]] = []
     try:
         with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
+            header = next(csv.reader(fh), None)
+            if header is None:
+                raise BadInputError(f"{path} is empty (no header row)")
+            for body in _csv_chunks(fh):
+                cols: list[np.ndarray] = []
+                for j, name in enumerate(header):
+                    cells = [r[j] if j < len(r) else "" for r in body]
+                    if name in TEXT_COLUMNS:
+                        cols.append(np.array(cells, dtype=object))
+                    else:
+                        cols.append(_float_column(cells))
+                parts.append(cols)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise BadInputError(f"cannot read {path}: {exc}") from exc
-    if not rows:
-        raise BadInputError(f"{path} is empty (no header row)")
-    header, body = rows[0], rows[1:]
     out: dict[str, np.ndarray] = {}
     for j, name in enumerate(header):
-        cells = [r[j] if j < len(r) else "" for r in body]
-        if name in TEXT_COLUMNS:
-            out[name] = np.array(cells, dtype=object)
+        if parts:
+            out[name] = np.concatenate([cols[j] for cols in parts])
         else:
-            out[name] = np.array([_to_float(c) for c in cells], dtype=float)
+            out[name] = np.array([], dtype=object if name in TEXT_COLUMNS else float)
     return out
 
 
 def _read_landmarks(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    t_parts: list[np.ndarray] = []
+    f_parts: list[np.ndarray] = []
+    xy_parts: list[np.ndarray] = []
+    vis_parts: list[np.ndarray] = []
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
@@ -191,25 +228,43 @@ def _read_landmarks(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
                 ti, fi = col["time_s"], col["frame"]
             except KeyError as exc:
                 raise BadInputError(f"{path} is not a sprintbal landmarks table (no column {exc})") from None
-            t: list[float] = []
-            frame: list[int] = []
-            xy: list[list[tuple[float, float]]] = []
-            vis: list[list[float]] = []
-            for r in reader:
-                if not r:
+            wanted = [ti, fi, *(k for a, b in zip(xi, yi, strict=True) for k in (a, b)), *vi]
+            n_done = 0
+            for chunk in _csv_chunks(fh):
+                rows = [r for r in chunk if r]
+                if not rows:
                     continue
-                t.append(_to_float(r[ti]))
-                frame.append(int(_to_float(r[fi])) if r[fi].strip() else len(frame))
-                xy.append([(_to_float(r[a]), _to_float(r[b])) for a, b in zip(xi, yi, strict=True)])
-                vis.append([_to_float(r[k]) for k in vi])
+                m = len(rows)
+                cols = [_float_column([r[k] for r in rows]) for k in wanted]  # IndexError: a short row
+                t = cols[0]
+                frame_raw = [r[fi] for r in rows]
+                frame_f = cols[1]
+                blank = np.array([not c.strip() for c in frame_raw], dtype=bool)
+                if not np.isfinite(frame_f[~blank]).all():
+                    bad = frame_raw[int(np.flatnonzero(~blank & ~np.isfinite(frame_f))[0])]
+                    int(_to_float(bad))  # raises as the cell-by-cell reader did (ValueError / OverflowError)
+                frame = np.where(blank, n_done + np.arange(m), np.nan_to_num(frame_f)).astype(np.int64)
+                xy = np.stack(cols[2 : 2 + 2 * N_LANDMARKS], axis=1).reshape(m, N_LANDMARKS, 2)
+                vis = np.stack(cols[2 + 2 * N_LANDMARKS :], axis=1)
+                t_parts.append(t)
+                f_parts.append(frame)
+                xy_parts.append(xy)
+                vis_parts.append(vis)
+                n_done += m
     except (OSError, UnicodeDecodeError, csv.Error, IndexError) as exc:
         raise BadInputError(f"cannot read {path}: {exc}") from exc
-    n = len(t)
+    if not t_parts:
+        return (
+            np.zeros(0, dtype=float),
+            np.zeros(0, dtype=np.int64),
+            np.zeros((0, N_LANDMARKS, 2), dtype=float),
+            np.zeros((0, N_LANDMARKS), dtype=float),
+        )
     return (
-        np.asarray(t, dtype=float),
-        np.asarray(frame, dtype=np.int64),
-        np.asarray(xy, dtype=float).reshape(n, N_LANDMARKS, 2),
-        np.asarray(vis, dtype=float).reshape(n, N_LANDMARKS),
+        np.concatenate(t_parts),
+        np.concatenate(f_parts),
+        np.concatenate(xy_parts),
+        np.concatenate(vis_parts),
     )
 
 
