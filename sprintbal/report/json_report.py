@@ -126,8 +126,15 @@ def build_report(result: AnalysisResult, files: dict[str, str] | None = None) ->
     return report
 
 
-def write_report_json(result: AnalysisResult, path: Path, files: dict[str, str] | None = None) -> dict[str, Any]:
-    """Write ``report.json`` atomically and return the report dictionary."""
+def write_report_json(
+    result: AnalysisResult, path: Path, files: dict[str, str] | None = None, *, run_key: str | None = None
+) -> dict[str, Any]:
+    """Write ``report.json`` atomically and return the report dictionary.
+
+    ``run_key`` (the hash of the options that made it, for batch resume) is added when given.
+    """
     report = build_report(result, files)
+    if run_key is not None:
+        report["run_key"] = run_key
     write_json(path, report)
     return report

@@ -105,12 +105,4 @@ def write_outputs(result: AnalysisResult, folder: Path, *, run_key: str | None =
         files["events"] = "events.csv"
         files["steps_balance"] = "steps_balance.csv"
     files["report"] = "report.json"
-    if run_key is not None:
-        from sprintbal.report.json_report import build_report
-        from sprintbal.report.jsonutil import write_json
-
-        report = build_report(result, files)
-        report["run_key"] = run_key
-        write_json(folder / "report.json", report)
-        return report
-    return write_report_json(result, folder / "report.json", files)
+    return write_report_json(result, folder / "report.json", files, run_key=run_key)
