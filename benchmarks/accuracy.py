@@ -17,7 +17,7 @@ equals the truth's, and ML agreement against the truth's joints low-passed at th
 
 Usage::
 
-    python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--speed-clip] [--no-samples]
+    python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--speed-clip] [--kin-set] [--no-samples]
                                    [--pose auto|pipeline|local] [--range]
     python benchmarks/accuracy.py --balance   # balance-event table (benchmarks/balance_synth.py --video)
 
@@ -398,6 +398,59 @@ METRICS += [
 ]
 
 
+#: The issue-4 targets the summary table checks (side view, 120 fps): event median |error| <= 1 frame,
+#: cadence within 1%, and each ML group r >= 0.9 with nRMSE <= 20% of the truth's range (the usual
+#: biomechanics normalisation, peak-to-peak; the RMS-normalised figure is printed beside it).
+TARGET_GROUPS = ("push", "swing", "lower", "upper")
+
+
+def _summary_row(c: Case) -> dict[str, Any] | None:
+    k = kinematics(c, "prior")
+    if k is None:
+        return None
+    dt = float(np.median(np.diff(k.t)))
+    row: dict[str, Any] = {"clip": c.clip.stem, "fps": 1.0 / dt}
+    for kind in ("td", "to"):
+        e, _, _ = event_errors(c, kind)
+        row[kind] = float(np.median(np.abs(e))) / dt if e.size else float("nan")
+    row["cad"] = 100 * (float(k.info.get("cadence_spm", np.nan)) / true_cadence(c.truth) - 1)
+    for g in TARGET_GROUPS:
+        by = NRMSE_BY["by"]
+        NRMSE_BY["by"] = "range"
+        r, _, e_rng, _ = momentum_agreement(c, g, "ML", "prior")
+        NRMSE_BY["by"] = "rms"
+        _, _, e_rms, _ = momentum_agreement(c, g, "ML", "prior")
+        NRMSE_BY["by"] = by
+        row[g] = (r, e_rng, e_rms)
+    return row
+
+
+def print_summary(cases: list[Case]) -> None:
+    """One line per clip (events in frames, ML r and nRMSE by range / by RMS per group) and the target check."""
+    rows = [r for r in (_summary_row(c) for c in cases) if r is not None]
+    if not rows:
+        return
+    print("\n== summary: events (median |error|, frames), cadence error, "
+          "ML group r and nRMSE (% of range / % of RMS)")
+    print(f"{'clip':34s} {'fps':>4s} {'TD':>5s} {'TO':>5s} {'cad%':>6s} "
+          + " ".join(f"{g:>17s}" for g in TARGET_GROUPS))
+    for r in rows:
+        cells = " ".join(f"{r[g][0]:5.2f} {100 * r[g][1]:4.0f}/{100 * r[g][2]:4.0f}%" for g in TARGET_GROUPS)
+        print(f"{r['clip'][:34]:34s} {r['fps']:4.0f} {r['td']:5.2f} {r['to']:5.2f} {r['cad']:+6.2f} {cells}")
+    side120 = [r for r in rows if abs(r["fps"] - 120) < 1 and "side" in r["clip"]]
+    if side120:
+        fails = []
+        for r in side120:
+            if not (r["td"] <= 1 and r["to"] <= 1):
+                fails.append(f"{r['clip']}: events")
+            if not abs(r["cad"]) <= 1:
+                fails.append(f"{r['clip']}: cadence")
+            fails += [f"{r['clip']}: {g} r {r[g][0]:.2f} nRMSE {100 * r[g][1]:.0f}%" for g in TARGET_GROUPS
+                      if not (r[g][0] >= 0.9 and r[g][1] <= 0.2)]
+        print(f"issue-4 targets on {len(side120)} side-view 120 fps clips: "
+              + ("all met" if not fails else f"{len(fails)} miss(es): " + "; ".join(fails)))
+
+
 def evaluate(clip: Path, method: str = "auto") -> Case:
     """Run pose on ``clip`` and pair it with its truth file."""
     truth = load_truth(truth_path(clip))
@@ -449,6 +502,37 @@ def speed_clip(out_dir: Path = BENCH_DIR) -> Path:
     return clip
 
 
+#: Held-out kinematics set (``--kin-set``): side-view clips at other speeds, step frequencies, contact
+#: shares, noise, blur and seeds than the sample clips, mostly at 120 fps (the issue's condition) plus one
+#: each at 240 and 30 fps. Name -> (speed m/s, steps/s, contact share, view, fps, noise, blur, seed).
+KIN_SET: dict[str, tuple[float, float, float, str, int, float, int, int]] = {
+    "kin_7.5mps_side_120fps_s21": (7.5, 4.3, 0.46, "side", 120, 1.0, 1, 21),
+    "kin_8.5mps_side_120fps_s22": (8.5, 4.5, 0.42, "side", 120, 2.0, 2, 22),
+    "kin_9mps_side_120fps_s23": (9.0, 4.7, 0.40, "side", 120, 0.0, 1, 23),
+    "kin_6.5mps_side_120fps_s24": (6.5, 3.9, 0.50, "side", 120, 2.0, 2, 24),
+    "kin_8mps_side_left_120fps_s25": (8.0, 4.4, 0.45, "side_left", 120, 1.0, 1, 25),
+    "kin_8mps_side_240fps_s26": (8.0, 4.4, 0.45, "side", 240, 1.0, 2, 26),
+    "kin_8mps_side_30fps_s27": (8.0, 4.4, 0.45, "side", 30, 1.0, 1, 27),
+}
+
+
+def kin_set_clips(out_dir: Path = BENCH_DIR / "kin") -> list[Path]:
+    """Render (once; reused when present) the clips of :data:`KIN_SET`, 3 s each, 1280x720."""
+    clips = []
+    for name, (speed, freq, cf, view, fps, noise, blur, seed) in KIN_SET.items():
+        clip = out_dir / f"{name}.mp4"
+        if not (clip.is_file() and truth_path(clip).is_file()):
+            from sprintbal.synth.generate import generate_clip
+            from sprintbal.synth.motion import SprintParams
+
+            out_dir.mkdir(parents=True, exist_ok=True)
+            generate_clip(clip, params=SprintParams(speed_mps=speed, step_freq_hz=freq, contact_fraction=cf,
+                                                    duration_s=3.0),
+                          view=view, fps=fps, size=(1280, 720), noise_sigma=noise, motion_blur=blur, seed=seed)
+        clips.append(clip)
+    return clips
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("clips", nargs="*", type=Path)
@@ -459,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--speed-clip", action="store_true",
                     help=f"also score a 7 m/s, 120 fps side clip rendered once into {BENCH_DIR}")
     ap.add_argument("--range", action="store_true", help="nRMSE = RMSE / range(truth) instead of / RMS(truth)")
+    ap.add_argument("--kin-set", action="store_true",
+                    help=f"also score the held-out kinematics clips (KIN_SET), rendered once into {BENCH_DIR / 'kin'}")
     ap.add_argument("--balance", action="store_true",
                     help="only the balance-event table: rendered clips with injected breakdowns through the "
                          "whole pipeline (benchmarks/balance_synth.py --video; clips cached outside the repo)")
@@ -473,6 +559,8 @@ def main(argv: list[str] | None = None) -> int:
         clips += sorted(SAMPLES.glob("*.mp4"))
     if args.speed_clip:
         clips.append(speed_clip())
+    if args.kin_set:
+        clips += kin_set_clips()
     with tempfile.TemporaryDirectory() as tmp:
         if args.deepmimic:
             dm = deepmimic_clip(Path(tmp))
@@ -483,11 +571,14 @@ def main(argv: list[str] | None = None) -> int:
         NRMSE_BY["by"] = "range" if args.range else "rms"
         names = [n for n, _ in METRICS]
         width = max(len(n) for n in names)
+        cases = []
         for clip in clips:
             case = evaluate(clip, args.pose)
+            cases.append(case)
             print(f"== {clip.name}", flush=True)
             for name, f in METRICS:
                 print(f"  {name:<{width}}  {f(case)}", flush=True)
+        print_summary(cases)
     return 0
 
 

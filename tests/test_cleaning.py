@@ -12,6 +12,7 @@ from sprintbal.kinematics.cleaning import (
     apply_lr_swaps,
     clean_track,
     compute_contralateral_cost,
+    compute_edge_outliers,
     compute_gap_fill,
     compute_hampel,
     compute_low_visibility_mask,
@@ -291,3 +292,28 @@ def test_leg_swaps_with_detector_glitches(fps: float) -> None:
     check = np.ones(track.n_frames, dtype=bool)
     check[[18, 19, 36, 60]] = False  # a glitch frame's label is moot
     np.testing.assert_array_equal(found[check], inj[check])
+
+
+def test_edge_outliers_flag_a_bad_first_frame_and_spare_smooth_motion() -> None:
+    """BlazePose's first frame after a detection can be far off; the Hampel window cannot judge it (no
+    left neighbour) but the run's own continuation can. Smooth fast motion at the edges is left alone."""
+    rng = np.random.default_rng(3)
+    t = np.arange(120) / 60.0
+    # a sprinting foot: fast sinusoid plus drift, 1 px noise; three points, x and y
+    x = np.stack([np.stack([300 * np.sin(2 * np.pi * 2.2 * t + p) + 400 * t, 80 * np.cos(2 * np.pi * 2.2 * t + p)], -1)
+                  for p in (0.0, 1.0, 2.0)], 1)
+    x = x + rng.normal(0.0, 1.0, x.shape)
+    assert not compute_edge_outliers(x, 3.0, min_sigma=1.0).any()
+    bad = x.copy()
+    bad[0, 1, 1] += 30.0  # first frame off by 30 px
+    bad[-1, 2, 0] -= 40.0  # last frame off by 40 px
+    bad[50:55, 0] = np.nan  # a gap: the run restarting at 55 starts off by 25 px
+    bad[55, 0, 0] += 25.0
+    flags = compute_edge_outliers(bad, 3.0, min_sigma=1.0)
+    assert flags[0, 1, 1] and flags[-1, 2, 0] and flags[55, 0, 0]
+    assert flags.sum() == 3
+
+
+def test_edge_outliers_short_series_and_all_nan() -> None:
+    assert not compute_edge_outliers(np.zeros((4, 2)), 3.0).any()
+    assert not compute_edge_outliers(np.full((30, 2), np.nan), 3.0).any()

@@ -265,18 +265,35 @@ def test_cadence_needs_two_touchdowns() -> None:
     assert compute_cadence(np.array([0.3, 0.55]), 0.25, 0.01)[0] == pytest.approx(240.0)
 
 
-def test_hinge_ignores_one_glitched_frame(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A foot thrown up 10 cm in one frame just before landing (BlazePose under motion blur) moves a
-    least-squares hinge by more than a frame at 120 fps; the Huber-scored hinge stays within ~3 ms."""
+@pytest.mark.parametrize("seed", range(5))
+def test_hinge_ignores_one_glitched_frame(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """A foot thrown up 10 cm in one frame just before landing (BlazePose under motion blur) drags a
+    least-squares hinge by ~4 ms at 120 fps; the robust hinge stays within 2 ms."""
     t = np.arange(50, 70) / 120.0
     td = 0.5037
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     h = np.where(t < td, 2.5 * (td - t), 0.0) + rng.normal(0.0, 0.003, t.size)
     glitch = h.copy()
     glitch[np.flatnonzero(t < td)[-2]] += 0.10
     i0 = int(np.flatnonzero(t >= td)[0])
     lo, hi = t[i0 - 1], t[i0 + 4]
     assert abs(events_mod._hinge(t, h, lo, hi, rising=False) - td) < 0.002
-    assert abs(events_mod._hinge(t, glitch, lo, hi, rising=False) - td) < 0.004
-    monkeypatch.setattr(events_mod, "_HINGE_HUBER_M", 1e9)  # plain least squares
-    assert abs(events_mod._hinge(t, glitch, lo, hi, rising=False) - td) > 1 / 120
+    robust = abs(events_mod._hinge(t, glitch, lo, hi, rising=False) - td)
+    assert robust < 0.002
+    monkeypatch.setattr(events_mod, "_HINGE_ROBUST_M", 1e9)  # plain least squares
+    assert abs(events_mod._hinge(t, glitch, lo, hi, rising=False) - td) > max(0.003, 2 * robust)
+
+
+def test_hinge_free_level_and_settling_foot() -> None:
+    """The stance part sits 1.5 cm above zero and still sinks 20 cm/s (heel lowering): the hinge keeps the
+    touchdown within 1 ms, where a model pinned to zero on the contact side is pulled early."""
+    t = np.arange(0, 40) / 120.0
+    td = 0.1604
+    h = np.where(t < td, 0.015 + 1.8 * (td - t), 0.015 - 0.2 * (t - td))
+    i0 = int(np.flatnonzero(t >= td)[0])
+    assert abs(events_mod._hinge(t, h, t[i0 - 1], t[i0 + 4], rising=False) - td) < 0.001
+    # toe-off mirrored in time
+    to = 0.2021
+    h2 = np.where(t > to, 0.015 + 1.8 * (t - to), 0.015 - 0.2 * (to - t))
+    i1 = int(np.flatnonzero(t > to)[0])
+    assert abs(events_mod._hinge(t, h2, t[i1 - 4], t[i1], rising=True) - to) < 0.001

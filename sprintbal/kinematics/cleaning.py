@@ -18,6 +18,7 @@ non-uniform segment onto a uniform grid at the median frame interval, filters, a
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,9 +66,11 @@ class CleanTrack:
         Low-pass cut-off used, Hz of real capture time (NaN if no filtering was possible).
     counts : dict of str to int
         ``low_visibility`` points set NaN for low visibility; ``hampel_outliers`` image points rejected
-        as outliers (all their channels); ``world_outliers`` points whose world coordinates alone were
-        rejected (and refilled); ``gap_filled`` points filled; ``leg_swap_frames`` and ``arm_swap_frames`` frames
-        corrected; ``left_nan`` points still NaN after cleaning.
+        as outliers (all their channels); ``edge_outliers`` first or last points of a seen run that
+        disagree with the run's continuation (:func:`compute_edge_outliers`); ``world_outliers`` points
+        whose world coordinates alone were rejected (and refilled); ``gap_filled`` points filled;
+        ``leg_swap_frames`` and ``arm_swap_frames`` frames corrected; ``left_nan`` points still NaN after
+        cleaning.
     z : ndarray, shape (T, 33)
         MediaPipe relative image depth (pixels, smaller = nearer), swap-corrected and cleaned like ``xy``.
     cutoff_source : str
@@ -595,6 +598,73 @@ def compute_hampel(
     return out_flat.reshape(x.shape), outlier
 
 
+@functools.cache
+def _edge_predict_weights() -> tuple[float, ...]:
+    """Weights predicting a sample from the next four (uniform spacing) by a least-squares quadratic."""
+    v = np.vander(np.arange(1.0, 5.0), 3, increasing=True)
+    return tuple(float(w) for w in np.linalg.pinv(v)[0])
+
+
+def compute_edge_outliers(x: np.ndarray, n_sigmas: float, *, min_sigma: float = 0.0) -> np.ndarray:
+    """Flag the first and last sample of each finite run that disagrees with its run's continuation.
+
+    The Hampel filter cannot judge a run's edge samples (no neighbours on one side), yet these are the
+    doubtful ones: BlazePose's first frame after a (re)detection comes from the detector's region
+    rather than the tracker's and is often off by several centimetres (seen on rendered clips: a whole
+    trunk 30 px high on frame 0), and a low-pass filter then smears it over a dozen frames. Each edge
+    sample is predicted from the next (previous) four samples of its run by a least-squares quadratic,
+    and flagged when the prediction misses by more than ``n_sigmas`` robust standard deviations of the
+    same prediction error over the whole series (1.4826 x MAD, at least ``min_sigma`` times the
+    predictor's noise gain). Samples are taken as uniformly spaced; runs shorter than five are not judged.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, ...)
+        Signal, time on axis 0, NaN where missing; every trailing element is judged on its own.
+    n_sigmas : float
+        Threshold in robust standard deviations.
+    min_sigma : float
+        Noise floor of a sample, in the unit of ``x``.
+
+    Returns
+    -------
+    ndarray of bool, shape (T, ...)
+        True at the flagged run edges.
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    out = np.zeros(x.shape, dtype=bool)
+    if n < 5:
+        return out
+    flat = x.reshape(n, -1)
+    fin = np.isfinite(flat)
+    weights = _edge_predict_weights()
+    gain = float(np.sqrt(1.0 + sum(w * w for w in weights)))
+    res = np.full((2, *flat.shape), np.nan)
+    edge = np.zeros((2, *flat.shape), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        # forward: sample j from j+1..j+4 (run starts); backward: sample j from j-1..j-4 (run ends)
+        fwd = sum(w * flat[k + 1 : n - 3 + k] for k, w in enumerate(weights))
+        res[0, : n - 4] = flat[: n - 4] - fwd
+        bwd = sum(w * flat[3 - k : n - 1 - k] for k, w in enumerate(weights))
+        res[1, 4:] = flat[4:] - bwd
+    edge[0] = fin & ~np.vstack([np.zeros((1, flat.shape[1]), dtype=bool), fin[:-1]])
+    edge[1] = fin & ~np.vstack([fin[1:], np.zeros((1, flat.shape[1]), dtype=bool)])
+    for d in range(2):
+        r = res[d]
+        ok = np.isfinite(r)
+        if not ok.any():
+            continue
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            med = np.nanmedian(r, axis=0)
+            sigma = 1.4826 * np.nanmedian(np.abs(r - med), axis=0)
+        sigma = np.fmax(np.nan_to_num(sigma, nan=0.0), min_sigma * gain)
+        bad = edge[d] & ok & (np.abs(r - np.nan_to_num(med)) > n_sigmas * sigma)
+        out.reshape(n, -1)[bad] = True
+    return out
+
+
 def _nanmedian_windows(win: np.ndarray) -> np.ndarray:
     """``np.nanmedian(win, axis=1)`` of a (C, W, F) block, NaN for all-NaN windows, without its warnings.
 
@@ -1013,7 +1083,8 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     floor_px = max(1.0, 0.02 * leg_px)
     _, out_xy = compute_hampel(rel, t, cfg.hampel_window_s, cfg.hampel_n_sigmas, replace="nan", min_sigma=floor_px)
     _, out_w = compute_hampel(world, t, cfg.hampel_window_s, cfg.hampel_n_sigmas, replace="nan", min_sigma=0.02)
-    outlier = out_xy.any(axis=-1)
+    edge = compute_edge_outliers(rel, cfg.hampel_n_sigmas, min_sigma=floor_px).any(axis=-1)
+    outlier = out_xy.any(axis=-1) | edge
     world_outlier = out_w.any(axis=-1) & ~outlier
     xy[outlier] = np.nan
     z[outlier] = np.nan
@@ -1049,7 +1120,8 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     world_c = stacked[..., 3:]
     counts = {
         "low_visibility": int(low.sum()),
-        "hampel_outliers": int((outlier & ~low).sum()),
+        "hampel_outliers": int((outlier & ~edge & ~low).sum()),
+        "edge_outliers": int((edge & ~low).sum()),
         "world_outliers": int((world_outlier & ~low).sum()),
         "gap_filled": int(filled.sum()),
         "leg_swap_frames": int(swapped_legs.sum()),

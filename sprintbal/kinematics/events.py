@@ -13,11 +13,13 @@ Method (works on a track and on a treadmill or under a camera travelling with th
    in the ground frame (relative to the hips minus the belt speed on a treadmill): a swing foot
    skimming low before landing is not yet down. Shorter runs and contacts shorter than
    ``min_contact_s`` are dropped.
-3. Sub-frame events by a hinge fit: around each run edge, ``h`` is modelled as 0 on the contact side
-   and a straight line on the air side (descent before touchdown, rise after toe-off); the hinge time
-   is found by least squares on a fine grid from the last frame outside the band to ~30 ms inside it.
-   This is the vertical-position criterion of Fellin et al. 2010 (foot strike from the lowest point of
-   the foot), made sub-frame; it needs no ground line in metres, only a still ground in the image.
+3. Sub-frame events by a hinge fit: around each run edge, ``h`` is modelled as two straight lines
+   meeting at the event, a steep one on the air side (descent before touchdown, rise after toe-off) and
+   a nearly flat one on the contact side, the level and both slopes free per contact; the hinge time
+   is found by robust least squares (Tukey's biweight) on a fine grid from the last frame outside the
+   band to ~30 ms inside it. This is the vertical-position criterion of Fellin et al. 2010 (foot strike
+   from the lowest point of the foot), made sub-frame; it needs no ground line in metres, only a still
+   ground in the image.
 4. A note is added when, on a track, a "planted" foot moves forward with the hips (a low swing).
 5. Cadence (:func:`compute_cadence`): the slope of a straight line through (step number, touchdown time)
    over all touchdowns, whichever foot; a touchdown less than half a step after the previous one is a
@@ -60,15 +62,17 @@ from sprintbal.pose.landmarks import INDEX
 #: treadmill running: 0.010-0.014 s (Young 2023). This method with BlazePose on seven rendered sprint
 #: clips (30-240 fps, benchmarks/kinematics_events.py): median |error| 8.5 ms, 90th percentile 24 ms.
 METHOD_ERROR_S = 0.015
-#: Powers of the hinge model's air side (1: the foot meets the ground at speed). Tried (1, 1.5, 2, 3) as a
-#: free shape: it removes the +-6 ms bias on a tangential (zero-speed) landing but doubles the scatter under
-#: noise, so the straight line is kept.
-_POWERS: tuple[float, ...] = (1.0,)
-#: The hinge fit's loss is quadratic up to this residual (m) and linear beyond (Huber): one frame in which
-#: BlazePose throws the fast-moving foot up by 5-15 cm just before landing or after leaving (motion blur;
-#: seen on the rendered clips) should not drag the event. Measured on five rendered clips: toe-off 90th
-#: percentile error 29.9 -> 8.0 ms (7 m/s, 120 fps) and 21.3 -> 16.3 ms (8 m/s, 120 fps), no other change.
-_HINGE_HUBER_M = 0.02
+#: Scale (m) of the hinge fit's robust loss (Tukey's biweight): residuals beyond it get no weight. One
+#: frame in which BlazePose throws the fast-moving foot up by 5-15 cm just before landing or after leaving
+#: (motion blur; seen on the rendered clips) should not drag the event, while ordinary landmark noise
+#: (about 1 cm) is fitted as least squares would (5 cm is ~4.7 noise SDs, Tukey's usual 95% efficiency).
+_HINGE_ROBUST_M = 0.05
+#: Ridge terms of the hinge fit's normal equations (level, air slope, contact slope): a Gaussian prior of
+#: SD 1 cm on the level (relative to the stance level) and 0.3 m/s on the contact slope, for landmark noise
+#: of 1 cm, i.e. (0.01 / 0.01)^2 and (0.01 / 0.3)^2. With many samples (high frame rates) the data decide;
+#: with the four or five samples of a 30 fps contact edge the fit falls back to a flat stance at the
+#: stance level instead of bending its free lines through noise.
+_HINGE_PRIOR = np.diag([1.0, 1e-12, (0.01 / 0.3) ** 2])
 _FOOT = {
     SIDE_LEFT: (INDEX["left_heel"], INDEX["left_foot_index"], INDEX["left_ankle"]),
     SIDE_RIGHT: (INDEX["right_heel"], INDEX["right_foot_index"], INDEX["right_ankle"]),
@@ -117,34 +121,36 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _hinge(t: np.ndarray, h: np.ndarray, lo: float, hi: float, rising: bool) -> float:
-    """Hinge time in [lo, hi]: where ``h`` stops falling to (or starts rising from) zero.
+    """Hinge time in [lo, hi]: where ``h`` stops falling onto (or starts rising from) the ground.
 
-    Model: ``h = 0`` on the contact side of the hinge and ``a * d**p`` on the other side, ``d`` the time
-    from the hinge and ``p`` from :data:`_POWERS`; ``a >= 0`` by linear least squares, hinge time (81-point
-    grid) and ``p`` by search, each hinge time scored by the Huber loss of its residuals
-    (:data:`_HINGE_HUBER_M`), so that a single glitched frame does not move the event.
+    Model: two straight lines meeting at the hinge time ``tc``: ``c + a * d`` on the air side and
+    ``c - b * |d|`` on the contact side (``d`` the time from the hinge), with the level ``c`` and both
+    slopes free for every contact. A free level absorbs a stance height a centimetre or two off the
+    clip's stance level (a foot point that is not on the sole, perspective, a rolling foot); a free
+    contact slope absorbs the foot still settling (heel lowering, toe pressing in). The former model
+    (exactly zero on the contact side) timed touchdowns early on both counts. The three coefficients are
+    linear least squares for each of 81 candidate times, reweighted five times for Tukey's biweight with
+    scale :data:`_HINGE_ROBUST_M` (a glitched frame does not move the event); the candidate with the
+    lowest biweight loss wins. NaN with fewer than four finite samples.
     """
     ok = np.isfinite(t) & np.isfinite(h)
     t, h = t[ok], h[ok]
     if t.size < 2 or not hi > lo:
         return float("nan")
     grid = np.linspace(lo, hi, 81)
-    d = (t[None, :] - grid[:, None]) if rising else (grid[:, None] - t[None, :])  # (G, S)
-    side = d > 0
-    best, best_tc = np.inf, float("nan")
-    for power in _POWERS:
-        basis = np.where(side, np.abs(d) ** power, 0.0)
-        den = np.sum(basis * basis, axis=1)
-        num = np.sum(basis * h[None, :], axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            a = np.where(den > 0, np.maximum(num / den, 0.0), 0.0)
-        ar = np.abs(h[None, :] - a[:, None] * basis)
-        c = _HINGE_HUBER_M
-        sse = np.sum(np.where(ar <= c, ar**2, 2 * c * ar - c * c), axis=1)  # Huber loss
-        i = int(np.argmin(sse))
-        if sse[i] < best - 1e-15:
-            best, best_tc = float(sse[i]), float(grid[i])
-    return best_tc
+    d = (t[None, :] - grid[:, None]) if rising else (grid[:, None] - t[None, :])  # (G, S), air side d > 0
+    x = np.stack([np.ones_like(d), np.where(d > 0, d, 0.0), np.where(d <= 0, d, 0.0)], axis=-1)  # (G, S, 3)
+    c = _HINGE_ROBUST_M
+    w = np.ones(d.shape)
+    r = np.zeros(d.shape)
+    for _ in range(5):
+        lhs = np.einsum("gsp,gs,gsq->gpq", x, w, x) + _HINGE_PRIOR
+        rhs = np.einsum("gsp,gs,s->gp", x, w, h)
+        coef = np.linalg.solve(lhs, rhs[..., None])[..., 0]  # (G, 3)
+        r = np.abs(h[None, :] - np.einsum("gsp,gp->gs", x, coef))
+        w = np.where(r <= c, (1.0 - (r / c) ** 2) ** 2, 0.0)  # Tukey's biweight
+    loss = np.sum(np.where(r <= c, (c * c / 6.0) * (1.0 - (1.0 - (r / c) ** 2) ** 3), c * c / 6.0), axis=1)
+    return float(grid[int(np.argmin(loss))])
 
 
 def _interp(t: np.ndarray, y: np.ndarray, tq: float) -> float:
@@ -358,8 +364,9 @@ def compute_gait_events(
 
     # per-frame contact from the sub-frame events
     for foot, td, to, _, i0, i1 in contacts:
-        a = t[0] - 1.0 if not np.isfinite(td) else td
-        b = t[-1] + 1.0 if not np.isfinite(to) else to
+        # an event the fit could not time falls back to its frame; only a contact running off the clip is open
+        a = td if np.isfinite(td) else (t[0] - 1.0 if i0 == 0 else float(t[i0]))
+        b = to if np.isfinite(to) else (t[-1] + 1.0 if i1 >= n else float(t[i1 - 1]))
         contact[(t >= a) & (t <= b), foot] = True
         # a contact shorter than a frame still marks its nearest frame
         if not contact[i0:i1, foot].any():
