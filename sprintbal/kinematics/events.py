@@ -29,9 +29,9 @@ A contact that starts before the clip or ends after it keeps a NaN touchdown or 
 declared only when contacts alternate between the feet (or only one foot is seen), no foot is down half
 the time or more, flight frames exist, the feet do not land together, and on a track the hips travel.
 
-Known limits (measured, see the report of issue 4): a foot that lands tangentially (zero vertical
-speed) is timed ~6 ms early at touchdown and late at toe-off; an oblique camera view (the foot's
-image row then also changes with its forward position) times events 1-2 frames early at 60 fps.
+Known limits (measured, see docs/kinematics.md): touchdowns on the rendered clips are still ~0.5 frame
+early at 120 fps (median signed error -0.2 to -1.1 frames) and an oblique view times events ~0.4 frame
+early at 60 fps.
 On real 30 fps treadmill footage BlazePose's landing foot lags what the eye sees by about two frames
 (touchdowns ~2 frames after the first visible shoe-belt contact; about 0.7 frame of that is MediaPipe's
 own landmark smoothing), which shifts contacts but not the cadence (docs/kinematics.md).
@@ -59,8 +59,10 @@ from sprintbal.kinematics.result import (
 from sprintbal.pose.landmarks import INDEX
 
 #: Event-method error added in quadrature to half a frame interval (s). BlazePose against Vicon on
-#: treadmill running: 0.010-0.014 s (Young 2023). This method with BlazePose on seven rendered sprint
-#: clips (30-240 fps, benchmarks/kinematics_events.py): median |error| 8.5 ms, 90th percentile 24 ms.
+#: treadmill running: 0.010-0.014 s (Young 2023). This method with BlazePose on 16 rendered sprint clips
+#: (30-240 fps, benchmarks/accuracy.py --speed-clip --kin-set and the balance set's clean clips): touchdown
+#: median |error| 6.5 ms, 90th percentile 12.5 ms; toe-off 3.9 / 11.2 ms. Real footage is worse (see the
+#: treadmill note above), so the literature's upper figure stands.
 METHOD_ERROR_S = 0.015
 #: Scale (m) of the hinge fit's robust loss (Tukey's biweight): residuals beyond it get no weight. One
 #: frame in which BlazePose throws the fast-moving foot up by 5-15 cm just before landing or after leaving
