@@ -219,6 +219,251 @@ def _slow_foot(
     return ~(slowest > 0.35 * run_speed)  # NaN velocity: no objection
 
 
+@dataclass(frozen=True)
+class _Contact:
+    """One ground contact.
+
+    Foot, sub-frame touchdown / toe-off (s, NaN if outside the clip or untimed), median forward position
+    of the foot (m) and its in-band frames ``i0..i1-1``.
+    """
+
+    foot: int
+    td: float
+    to: float
+    x: float
+    i0: int
+    i1: int
+
+
+def _foot_levels(
+    sag: np.ndarray, t: np.ndarray, dt: float, smooth_hz: float | None
+) -> tuple[dict[int, np.ndarray], dict[int, float], dict[int, float], np.ndarray, list[str]]:
+    """Per foot: lowest-point height (m, lightly low-passed), stance level, stance-level noise (m).
+
+    Returns the heights, levels and noises of the feet with at least four finite frames, the (T, 2)
+    mask of frames where each foot's height is known, and notes. The stance level is the median of the
+    lowest quarter of the heights; a foot whose level sits more than 6 cm above the other's is held to
+    the other's (it never reaches the ground).
+    """
+    n = t.shape[0]
+    known = np.zeros((n, 2), dtype=bool)
+    heights: dict[int, np.ndarray] = {}
+    levels: dict[int, float] = {}
+    noises: dict[int, float] = {}
+    notes: list[str] = []
+    for foot in (SIDE_LEFT, SIDE_RIGHT):
+        heel, toe, _ = _FOOT[foot]
+        hy = np.fmin(sag[:, heel, 1], sag[:, toe, 1])
+        if smooth_hz is not None and np.isfinite(dt) and n >= 7:
+            hy = compute_lowpass(hy, t, min(float(smooth_hz), 0.4 / dt))
+        known[:, foot] = np.isfinite(hy)
+        if known[:, foot].sum() < 4:
+            continue
+        v = hy[known[:, foot]]
+        q = np.percentile(v, 25)
+        levels[foot] = float(np.median(v[v <= q]))
+        low = v[v <= q] - levels[foot]
+        noises[foot] = 1.4826 * float(np.median(np.abs(low - np.median(low)))) if low.size > 2 else 0.0
+        heights[foot] = hy
+    # each foot has its own stance level (perspective puts the far foot's ground a little higher), but
+    # a foot whose lowest positions sit well above the other's never reaches the ground
+    if levels:
+        ground = min(levels.values())
+        for foot, lev in list(levels.items()):
+            if lev - ground > 0.06:
+                levels[foot] = ground
+                side_name = "left" if foot == SIDE_LEFT else "right"
+                notes.append(f"The {side_name} foot stays {100 * (lev - ground):.0f} cm above the other foot's ground.")
+    return heights, levels, noises, known, notes
+
+
+def _contact_runs(h: np.ndarray, band: float, slow: np.ndarray | None, gap_n: int) -> list[tuple[int, int]]:
+    """Return the runs ``(i0, i1)`` of frames with the foot inside the ground band.
+
+    Runs are merged across gaps of at most ``gap_n`` frames that stay under twice the band, then trimmed
+    at both ends to the frames where the foot is nearly still (``slow``; a run with no still frame is kept).
+    """
+    inband = np.isfinite(h) & (h <= band)
+    merged: list[tuple[int, int]] = []
+    for r in _runs(inband):
+        if merged and r[0] - merged[-1][1] <= gap_n and np.all(h[merged[-1][1] : r[0]] <= 2 * band):
+            merged[-1] = (merged[-1][0], r[1])
+        else:
+            merged.append(r)
+    if slow is None:
+        return merged
+    # a swing foot skimming low before landing (or after leaving) is not yet on the ground
+    trimmed = []
+    for i0, i1 in merged:
+        still = np.flatnonzero(slow[i0:i1])
+        trimmed.append((i0 + int(still[0]), i0 + int(still[-1]) + 1) if still.size else (i0, i1))
+    return trimmed
+
+
+def _time_contact(t: np.ndarray, h: np.ndarray, dt: float, i0: int, i1: int) -> tuple[float, float]:
+    """Return the sub-frame touchdown and toe-off of the in-band frames ``i0..i1-1``.
+
+    By :func:`_hinge`; NaN at a clip edge or next to an unknown height. The band is entered up to
+    ~band/speed before the true touchdown, which at high frame rates is several frames: each search runs
+    from the last frame outside the band to ~30 ms inside it.
+    """
+    n = t.shape[0]
+    k = max(1, round(0.03 / dt))
+    if i0 == 0 or not np.isfinite(h[i0 - 1]):
+        td = float("nan")
+    else:
+        hi_i = min(i1 - 1, i0 + k)
+        sl = slice(max(0, i0 - max(2, k)), min(i1, hi_i + max(2, k) + 1))
+        td = _hinge(t[sl], h[sl], t[i0 - 1], t[hi_i] if hi_i > i0 - 1 else t[i0], rising=False)
+    if i1 >= n or not np.isfinite(h[i1]):
+        to = float("nan")
+    else:
+        lo_i = max(i0, i1 - 1 - k)
+        sl = slice(max(i0, lo_i - max(2, k)), min(n, i1 + max(2, k)))
+        to = _hinge(t[sl], h[sl], t[lo_i] if lo_i < i1 else t[i1 - 1], t[i1], rising=True)
+    return td, to
+
+
+def _low_swing_note(sag: np.ndarray, hip: np.ndarray, t: np.ndarray, foot: int, i0: int, i1: int) -> str | None:
+    """Return a note when, on a track, a 'planted' foot moves forward with the hips (over half as far)."""
+    heel, toe, _ = _FOOT[foot]
+    fx = 0.5 * (sag[i0:i1, heel, 0] + sag[i0:i1, toe, 0])
+    if i1 - i0 < 2 or np.isfinite(fx).sum() < 2:
+        return None
+    foot_move = float(fx[np.isfinite(fx)][-1] - fx[np.isfinite(fx)][0])
+    hxf = hip[i0:i1, 0][np.isfinite(hip[i0:i1, 0])]
+    hip_move = float(hxf[-1] - hxf[0]) if hxf.size >= 2 else 0.0
+    if hip_move > 0.05 and foot_move > 0.5 * hip_move:
+        return (
+            f"Contact of the {'left' if foot == SIDE_LEFT else 'right'} foot at "
+            f"{t[i0]:.3f} s moves with the hips; kept, but it may be a low swing."
+        )
+    return None
+
+
+def _find_contacts(
+    sag: np.ndarray,
+    t: np.ndarray,
+    dt: float,
+    treadmill: bool,
+    observed: np.ndarray | None,
+    band_m: float | None,
+    smooth_hz: float | None,
+    min_contact_s: float,
+    use_velocity: bool,
+) -> tuple[list[_Contact], np.ndarray, list[str]]:
+    """All ground contacts of both feet (unsorted), the (T, 2) known-height mask, and notes."""
+    n = t.shape[0]
+    hip = 0.5 * (sag[:, _HIPS[0]] + sag[:, _HIPS[1]])
+    heights, levels, noises, known, notes = _foot_levels(sag, t, dt, smooth_hz)
+    contacts: list[_Contact] = []
+    n_unseen = 0
+    gap_n = max(1, round(min_contact_s / dt)) if np.isfinite(dt) else 1
+    for foot, hy in heights.items():
+        heel, toe, _ = _FOOT[foot]
+        band = band_m if band_m is not None else float(np.clip(4 * noises[foot], 0.02, 0.06))
+        h = hy - levels[foot]
+        slow = _slow_foot(sag, t, dt, heel, toe, h, hip, treadmill, smooth_hz) if use_velocity else None
+        for i0, i1 in _contact_runs(h, band, slow, gap_n):
+            if (i1 - i0) < gap_n and i0 > 0 and i1 < n:
+                continue
+            td, to = _time_contact(t, h, dt, i0, i1)
+            if np.isfinite(td) and np.isfinite(to) and to - td < min_contact_s:
+                continue  # a graze of the band (or an edge artefact), not a ground contact
+            fx = 0.5 * (sag[i0:i1, heel, 0] + sag[i0:i1, toe, 0])
+            cx = float(np.nanmedian(fx)) if np.isfinite(fx).any() else float("nan")
+            note = None if treadmill else _low_swing_note(sag, hip, t, foot, i0, i1)
+            if note:
+                notes.append(note)
+            if observed is not None:
+                ob = np.asarray(observed, dtype=bool)
+                if not (ob[max(0, i0 - 1) : i1 + 1, heel] | ob[max(0, i0 - 1) : i1 + 1, toe]).all():
+                    n_unseen += 1
+            contacts.append(_Contact(foot, td, to, cx, i0, i1))
+    if n_unseen:
+        notes.append(f"{n_unseen} contact(s) rest partly on gap-filled or unseen foot points.")
+    return contacts, known, notes
+
+
+def _contact_frames(contacts: list[_Contact], t: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame contact (T, 2) from the sub-frame events, and the phase codes (T,)."""
+    n = t.shape[0]
+    contact = np.zeros((n, 2), dtype=bool)
+    for c in contacts:
+        # an event the fit could not time falls back to its frame; only a contact running off the clip is open
+        a = c.td if np.isfinite(c.td) else (t[0] - 1.0 if c.i0 == 0 else float(t[c.i0]))
+        b = c.to if np.isfinite(c.to) else (t[-1] + 1.0 if c.i1 >= n else float(t[c.i1 - 1]))
+        contact[(t >= a) & (t <= b), c.foot] = True
+        # a contact shorter than a frame still marks its nearest frame
+        if not contact[c.i0 : c.i1, c.foot].any():
+            contact[c.i0, c.foot] = True
+    phase = np.full(n, PHASE_FLIGHT, dtype=np.int8)
+    phase[contact[:, 0] & ~contact[:, 1]] = PHASE_LEFT
+    phase[contact[:, 1] & ~contact[:, 0]] = PHASE_RIGHT
+    phase[contact[:, 0] & contact[:, 1]] = PHASE_DOUBLE
+    phase[~known.all(axis=1) & ~contact.any(axis=1)] = PHASE_UNKNOWN
+    return contact, phase
+
+
+def _steps_table(contacts: list[_Contact], sag: np.ndarray, t: np.ndarray, treadmill: bool, unc: float) -> Steps:
+    """Return the steps: contacts sorted by time, contact, flight and step times (length, speed on a track)."""
+    contacts = sorted(
+        contacts, key=lambda c: (c.td if np.isfinite(c.td) else (c.to - 1e3 if np.isfinite(c.to) else 1e9))
+    )
+    m = len(contacts)
+    foot_a = np.array([c.foot for c in contacts], dtype=np.int8)
+    td_a = np.array([c.td for c in contacts], dtype=float)
+    to_a = np.array([c.to for c in contacts], dtype=float)
+    cx_a = np.array([c.x for c in contacts], dtype=float)
+    flight_s = np.full(m, np.nan)
+    step_s = np.full(m, np.nan)
+    step_len = np.full(m, np.nan)
+    speed = np.full(m, np.nan)
+    hipx = 0.5 * (sag[:, _HIPS[0], 0] + sag[:, _HIPS[1], 0])
+    for k in range(m - 1):
+        nxt = k + 1
+        flight_s[k] = td_a[nxt] - to_a[k]
+        if foot_a[nxt] != foot_a[k]:
+            step_s[k] = td_a[nxt] - td_a[k]
+            if not treadmill:
+                step_len[k] = cx_a[nxt] - cx_a[k]
+                x0, x1 = _interp(t, hipx, td_a[k]), _interp(t, hipx, td_a[nxt])
+                if np.isfinite(step_s[k]) and step_s[k] > 0:
+                    speed[k] = (x1 - x0) / step_s[k]
+    return Steps(
+        foot=foot_a,
+        touchdown_t=td_a,
+        toeoff_t=to_a,
+        contact_s=to_a - td_a,
+        flight_s=flight_s,
+        step_s=step_s,
+        step_length_m=step_len,
+        speed_mps=speed,
+        timing_uncertainty_s=unc,
+    )
+
+
+def _cadence_of(steps: Steps, unc: float) -> tuple[float, float, str | None]:
+    """Return the cadence and its uncertainty (steps/min), and a note or None.
+
+    From all touchdowns, or from one foot's strides when the other foot's contacts were not found.
+    """
+    good = np.isfinite(steps.step_s) & (steps.step_s > 0)
+    if good.sum() >= 1:
+        cadence, cad_unc = compute_cadence(steps.touchdown_t, float(np.median(steps.step_s[good])), unc)
+        return cadence, cad_unc, None
+    # only one foot's contacts: two steps per stride of that foot
+    strides: list[float] = []
+    for f in (SIDE_LEFT, SIDE_RIGHT):
+        tf = steps.touchdown_t[(steps.foot == f) & np.isfinite(steps.touchdown_t)]
+        strides += np.diff(tf).tolist()
+    if not strides:
+        return float("nan"), float("nan"), None
+    stride_med = float(np.median(strides))
+    cad_unc = 120.0 / stride_med**2 * float(np.sqrt(2.0) * unc / np.sqrt(len(strides)))
+    return 120.0 / stride_med, cad_unc, "Cadence from one foot's strides (the other foot's contacts were not found)."
+
+
 def compute_gait_events(
     sag: np.ndarray,
     t: np.ndarray,
@@ -265,174 +510,23 @@ def compute_gait_events(
     sag = np.asarray(sag, dtype=float)
     t = np.asarray(t, dtype=float)
     n = t.shape[0]
-    notes: list[str] = []
-    dts = np.diff(t)
-    dt = float(np.median(dts)) if n > 1 else float("nan")
+    dt = float(np.median(np.diff(t))) if n > 1 else float("nan")
     unc = float(np.hypot(0.5 * dt, METHOD_ERROR_S)) if np.isfinite(dt) else float("nan")
-    contact = np.zeros((n, 2), dtype=bool)
-    known = np.zeros((n, 2), dtype=bool)
-    hip = 0.5 * (sag[:, _HIPS[0]] + sag[:, _HIPS[1]])
-    contacts: list[tuple[int, float, float, float, int, int]] = []  # foot, td, to, contact X, i0, i1
-    n_unseen = 0
-    heights: dict[int, np.ndarray] = {}
-    levels: dict[int, float] = {}
-    noises: dict[int, float] = {}
-    for foot in (SIDE_LEFT, SIDE_RIGHT):
-        heel, toe, _ = _FOOT[foot]
-        hy = np.fmin(sag[:, heel, 1], sag[:, toe, 1])
-        if smooth_hz is not None and np.isfinite(dt) and n >= 7:
-            hy = compute_lowpass(hy, t, min(float(smooth_hz), 0.4 / dt))
-        known[:, foot] = np.isfinite(hy)
-        if known[:, foot].sum() < 4:
-            continue
-        v = hy[known[:, foot]]
-        q = np.percentile(v, 25)
-        levels[foot] = float(np.median(v[v <= q]))
-        low = v[v <= q] - levels[foot]
-        noises[foot] = 1.4826 * float(np.median(np.abs(low - np.median(low)))) if low.size > 2 else 0.0
-        heights[foot] = hy
-    # each foot has its own stance level (perspective puts the far foot's ground a little higher), but
-    # a foot whose lowest positions sit well above the other's never reaches the ground
-    if levels:
-        ground = min(levels.values())
-        for foot, lev in list(levels.items()):
-            if lev - ground > 0.06:
-                levels[foot] = ground
-                side_name = "left" if foot == SIDE_LEFT else "right"
-                notes.append(f"The {side_name} foot stays {100 * (lev - ground):.0f} cm above the other foot's ground.")
-    for foot in heights:
-        heel, toe, _ = _FOOT[foot]
-        hy, level = heights[foot], levels[foot]
-        band = band_m if band_m is not None else float(np.clip(4 * noises[foot], 0.02, 0.06))
-        h = hy - level
-        inband = np.isfinite(h) & (h <= band)
-        slow = _slow_foot(sag, t, dt, heel, toe, h, hip, treadmill, smooth_hz) if use_velocity else None
-        gap_n = max(1, round(min_contact_s / dt)) if np.isfinite(dt) else 1
-        runs = _runs(inband)
-        merged: list[tuple[int, int]] = []
-        for r in runs:
-            if merged and r[0] - merged[-1][1] <= gap_n and np.all(h[merged[-1][1] : r[0]] <= 2 * band):
-                merged[-1] = (merged[-1][0], r[1])
-            else:
-                merged.append(r)
-        if slow is not None:
-            # trim the ends of each run to where the foot is nearly still: a swing foot skimming low
-            # before landing (or after leaving) is not yet on the ground; a run with no still frame is kept
-            trimmed = []
-            for i0, i1 in merged:
-                still = np.flatnonzero(slow[i0:i1])
-                trimmed.append((i0 + int(still[0]), i0 + int(still[-1]) + 1) if still.size else (i0, i1))
-            merged = trimmed
-        for i0, i1 in merged:  # frames i0..i1-1
-            if (i1 - i0) < gap_n and i0 > 0 and i1 < n:
-                continue
-            # touchdown: the band is entered up to ~band/speed before the true touchdown, which at high
-            # frame rates is several frames: search from the last frame above the band to k frames in
-            k = max(1, round(0.03 / dt))
-            if i0 == 0 or not np.isfinite(h[i0 - 1]):
-                td = float("nan")
-            else:
-                hi_i = min(i1 - 1, i0 + k)
-                sl = slice(max(0, i0 - max(2, k)), min(i1, hi_i + max(2, k) + 1))
-                td = _hinge(t[sl], h[sl], t[i0 - 1], t[hi_i] if hi_i > i0 - 1 else t[i0], rising=False)
-            if i1 >= n or not np.isfinite(h[i1]):
-                to = float("nan")
-            else:
-                lo_i = max(i0, i1 - 1 - k)
-                sl = slice(max(i0, lo_i - max(2, k)), min(n, i1 + max(2, k)))
-                to = _hinge(t[sl], h[sl], t[lo_i] if lo_i < i1 else t[i1 - 1], t[i1], rising=True)
-            if np.isfinite(td) and np.isfinite(to) and to - td < min_contact_s:
-                continue  # a graze of the band (or an edge artefact), not a ground contact
-            # plausibility of a planted foot
-            fx = 0.5 * (sag[i0:i1, heel, 0] + sag[i0:i1, toe, 0])
-            cx = float(np.nanmedian(fx)) if np.isfinite(fx).any() else float("nan")
-            if i1 - i0 >= 2 and np.isfinite(fx).sum() >= 2:
-                foot_move = float(fx[np.isfinite(fx)][-1] - fx[np.isfinite(fx)][0])
-                hx = hip[i0:i1, 0]
-                hxf = hx[np.isfinite(hx)]
-                hip_move = float(hxf[-1] - hxf[0]) if hxf.size >= 2 else 0.0
-                if not treadmill and hip_move > 0.05 and foot_move > 0.5 * hip_move:
-                    notes.append(
-                        f"Contact of the {'left' if foot == SIDE_LEFT else 'right'} foot at "
-                        f"{t[i0]:.3f} s moves with the hips; kept, but it may be a low swing."
-                    )
-            if observed is not None:
-                ob = np.asarray(observed, dtype=bool)
-                if not (ob[max(0, i0 - 1) : i1 + 1, heel] | ob[max(0, i0 - 1) : i1 + 1, toe]).all():
-                    n_unseen += 1
-            contacts.append((foot, td, to, cx, i0, i1))
-    if n_unseen:
-        notes.append(f"{n_unseen} contact(s) rest partly on gap-filled or unseen foot points.")
-
-    # per-frame contact from the sub-frame events
-    for foot, td, to, _, i0, i1 in contacts:
-        # an event the fit could not time falls back to its frame; only a contact running off the clip is open
-        a = td if np.isfinite(td) else (t[0] - 1.0 if i0 == 0 else float(t[i0]))
-        b = to if np.isfinite(to) else (t[-1] + 1.0 if i1 >= n else float(t[i1 - 1]))
-        contact[(t >= a) & (t <= b), foot] = True
-        # a contact shorter than a frame still marks its nearest frame
-        if not contact[i0:i1, foot].any():
-            contact[i0, foot] = True
-    phase = np.full(n, PHASE_FLIGHT, dtype=np.int8)
-    phase[contact[:, 0] & ~contact[:, 1]] = PHASE_LEFT
-    phase[contact[:, 1] & ~contact[:, 0]] = PHASE_RIGHT
-    phase[contact[:, 0] & contact[:, 1]] = PHASE_DOUBLE
-    phase[~known.all(axis=1) & ~contact.any(axis=1)] = PHASE_UNKNOWN
-
-    contacts.sort(key=lambda c: (c[1] if np.isfinite(c[1]) else (c[2] - 1e3 if np.isfinite(c[2]) else 1e9)))
-    m = len(contacts)
-    foot_a = np.array([c[0] for c in contacts], dtype=np.int8)
-    td_a = np.array([c[1] for c in contacts], dtype=float)
-    to_a = np.array([c[2] for c in contacts], dtype=float)
-    cx_a = np.array([c[3] for c in contacts], dtype=float)
-    contact_s = to_a - td_a
-    flight_s = np.full(m, np.nan)
-    step_s = np.full(m, np.nan)
-    step_len = np.full(m, np.nan)
-    speed = np.full(m, np.nan)
-    hipx = hip[:, 0]
-    for k in range(m - 1):
-        nxt = k + 1
-        flight_s[k] = td_a[nxt] - to_a[k]
-        if foot_a[nxt] != foot_a[k]:
-            step_s[k] = td_a[nxt] - td_a[k]
-            if not treadmill:
-                step_len[k] = cx_a[nxt] - cx_a[k]
-                x0, x1 = _interp(t, hipx, td_a[k]), _interp(t, hipx, td_a[nxt])
-                if np.isfinite(step_s[k]) and step_s[k] > 0:
-                    speed[k] = (x1 - x0) / step_s[k]
-    steps = Steps(
-        foot=foot_a,
-        touchdown_t=td_a,
-        toeoff_t=to_a,
-        contact_s=contact_s,
-        flight_s=flight_s,
-        step_s=step_s,
-        step_length_m=step_len,
-        speed_mps=speed,
-        timing_uncertainty_s=unc,
+    contacts, known, notes = _find_contacts(
+        sag, t, dt, treadmill, observed, band_m, smooth_hz, min_contact_s, use_velocity
     )
+    contact, phase = _contact_frames(contacts, t, known)
+    steps = _steps_table(contacts, sag, t, treadmill, unc)
     if treadmill:
         notes.append("Treadmill or camera moving with the runner: step lengths and speeds are not measured.")
-
-    # cadence
-    good = np.isfinite(step_s) & (step_s > 0)
-    if good.sum() >= 1:
-        cadence, cad_unc = compute_cadence(td_a, float(np.median(step_s[good])), unc)
-    else:
-        cadence, cad_unc = float("nan"), float("nan")
-        # only one foot's contacts: two steps per stride of that foot
-        strides: list[float] = []
-        for f in (SIDE_LEFT, SIDE_RIGHT):
-            tf = td_a[(foot_a == f) & np.isfinite(td_a)]
-            strides += np.diff(tf).tolist()
-        if strides:
-            stride_med = float(np.median(strides))
-            cadence = 120.0 / stride_med
-            cad_unc = 120.0 / stride_med**2 * float(np.sqrt(2.0) * unc / np.sqrt(len(strides)))
-            notes.append("Cadence from one foot's strides (the other foot's contacts were not found).")
-
-    is_running, reason = _running_verdict(foot_a, td_a, to_a, contact_s, flight_s, contact, known, t, hip, treadmill)
+    cadence, cad_unc, cad_note = _cadence_of(steps, unc)
+    if cad_note:
+        notes.append(cad_note)
+    hip = 0.5 * (sag[:, _HIPS[0]] + sag[:, _HIPS[1]])
+    is_running, reason = _running_verdict(
+        steps.foot, steps.touchdown_t, steps.toeoff_t, steps.contact_s, steps.flight_s, contact, known, t, hip,
+        treadmill,
+    )
     return GaitEvents(
         contact=contact,
         phase=phase,
