@@ -129,8 +129,10 @@ class KinematicsConfig:
         or the leg that lands next ("next_on").
     push_blend : bool
         At each push/swing switch, share the two legs between the push and swing groups by the
-        probability that the frame lies after the (uncertain) event time (the steps' timing
-        uncertainty); False: switch a whole leg at the frame.
+        probability that the frame lies after the (uncertain) event time, with the uncertainty taken
+        from the scatter of this clip's touchdown times and never above the steps' stated timing
+        uncertainty (:func:`~sprintbal.kinematics.events.compute_blend_sigma`); False: switch a whole
+        leg at the frame.
     """
 
     depth_method: Literal["prior", "world"] = "prior"

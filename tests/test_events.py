@@ -9,6 +9,7 @@ from sprintbal.config import CleaningConfig
 from sprintbal.kinematics import events as events_mod
 from sprintbal.kinematics.cleaning import clean_track
 from sprintbal.kinematics.events import (
+    compute_blend_sigma,
     compute_cadence,
     compute_gait_events,
     compute_push_side,
@@ -297,3 +298,23 @@ def test_hinge_free_level_and_settling_foot() -> None:
     h2 = np.where(t > to, 0.015 + 1.8 * (t - to), 0.015 - 0.2 * (to - t))
     i1 = int(np.flatnonzero(t > to)[0])
     assert abs(events_mod._hinge(t, h2, t[i1 - 4], t[i1], rising=True) - to) < 0.001
+
+
+def test_blend_sigma_recovers_the_scatter_of_touchdown_errors() -> None:
+    """Touchdowns of an accelerating runner (step time 0.24 -> 0.20 s) with 6 ms Gaussian errors: the
+    second differences cancel the trend, and the estimate lands near 6 ms (frame quantisation added)."""
+    rng = np.random.default_rng(7)
+    step = np.linspace(0.24, 0.20, 60)
+    td = np.cumsum(step) + rng.normal(0.0, 0.006, step.size)
+    dt = 1 / 240
+    sigma = compute_blend_sigma(td, dt, cap_s=0.05)
+    assert 0.0045 < sigma < 0.0075
+    # exact touchdowns: only the frame quantisation is left
+    assert compute_blend_sigma(np.cumsum(step), dt, cap_s=0.05) == pytest.approx(dt / np.sqrt(12), rel=0.05)
+
+
+def test_blend_sigma_is_capped_and_needs_touchdowns() -> None:
+    rng = np.random.default_rng(8)
+    td = np.cumsum(np.full(20, 0.22)) + rng.normal(0.0, 0.05, 20)
+    assert compute_blend_sigma(td, 1 / 60, cap_s=0.0155) == 0.0155
+    assert compute_blend_sigma(np.array([0.1, 0.32, 0.54, np.nan, 0.98]), 1 / 60, cap_s=0.02) == 0.02

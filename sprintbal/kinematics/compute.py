@@ -21,7 +21,12 @@ from sprintbal.kinematics.depth import (
     compute_view,
     compute_world_lateral_axis,
 )
-from sprintbal.kinematics.events import compute_gait_events, compute_push_side, compute_push_weight
+from sprintbal.kinematics.events import (
+    compute_blend_sigma,
+    compute_gait_events,
+    compute_push_side,
+    compute_push_weight,
+)
 from sprintbal.kinematics.momentum import compute_group_momenta, compute_segment_momentum, normalisation_factor
 from sprintbal.kinematics.result import PHASE_UNKNOWN, SIDE_UNKNOWN, GroupMomenta, Kinematics, Steps
 from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
@@ -268,9 +273,12 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
     )
     push = compute_push_side(events.contact, t, kcfg.flight_push_rule)
     left_w = None
+    blend_sigma = 0.0
     if kcfg.push_blend:
         ev_t = np.concatenate([events.steps.touchdown_t, events.steps.toeoff_t])
-        left_w = compute_push_weight(push, t, ev_t, events.steps.timing_uncertainty_s)
+        dt = float(np.median(np.diff(t)))
+        blend_sigma = compute_blend_sigma(events.steps.touchdown_t, dt, events.steps.timing_uncertainty_s)
+        left_w = compute_push_weight(push, t, ev_t, blend_sigma)
     groups = compute_group_momenta(seg_h, model.names, push, left_w)
     frame_conf = compute_frame_confidence(clean.visibility, clean.observed, clean.filled, model)
     axis_conf = compute_axis_confidence(view, method, _seen_fraction(clean, model))
@@ -289,7 +297,7 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
         "view_angle_deg": view_angle,
         "world_side_consistency": compute_side_consistency(clean.world, scene.direction),
         "flight_push_rule": kcfg.flight_push_rule,
-        "push_blend_sigma_s": float(events.steps.timing_uncertainty_s) if kcfg.push_blend else 0.0,
+        "push_blend_sigma_s": float(blend_sigma),
         "cadence_spm": events.cadence_spm,
         "cadence_uncertainty_spm": events.cadence_uncertainty_spm,
         "normalisation": NORMALISATION,
