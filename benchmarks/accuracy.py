@@ -20,6 +20,7 @@ Usage::
     python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--speed-clip] [--kin-set] [--no-samples]
                                    [--pose auto|pipeline|local] [--range]
     python benchmarks/accuracy.py --balance   # balance-event table (benchmarks/balance_synth.py --video)
+    python benchmarks/accuracy.py --balance --heldout   # the same on held-out clips (other seeds, onsets, ...)
 
 Prints figures; asserts nothing.
 """
@@ -534,6 +535,13 @@ def kin_set_clips(out_dir: Path = BENCH_DIR / "kin") -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--balance" in argv:
+        # the balance table has options of its own (--heldout, --set NAME=VALUE, ...): pass them through
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from balance_synth import video_main
+
+        return video_main(["--video", *(a for a in argv if a != "--balance")])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("clips", nargs="*", type=Path)
     ap.add_argument("--deepmimic", action="store_true", help="also render and score a DeepMimic clip")
@@ -549,11 +557,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the balance-event table: rendered clips with injected breakdowns through the "
                          "whole pipeline (benchmarks/balance_synth.py --video; clips cached outside the repo)")
     args = ap.parse_args(argv)
-    if args.balance:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from balance_synth import video_main
-
-        return video_main(["--video"])
     clips = list(args.clips)
     if not args.no_samples and not clips:
         clips += sorted(SAMPLES.glob("*.mp4"))

@@ -178,6 +178,7 @@ class VideoCase:
     seed: int
     strength: float = 1.0
     window_s: float = VIDEO_WINDOW_S
+    height_m: float = 1.80
 
     @property
     def window(self) -> tuple[float, float] | None:
@@ -191,13 +192,18 @@ class VideoCase:
         st = "" if self.strength == 1.0 else f"_x{self.strength:g}"
         if self.kind is not None and self.window_s != 0.5:
             st += f"_w{self.window_s:g}"
+        if self.height_m != 1.80:
+            st += f"_h{self.height_m:g}"
         return f"{what}_{self.view}_{self.speed_mps:g}mps{st}_s{self.seed}"
 
     def params(self) -> SprintParams:
         """Sprint parameters."""
         # cadence rises with speed (about 4.2 steps/s at 7 m/s, 4.6 at 9 m/s)
         return SprintParams(
-            speed_mps=self.speed_mps, step_freq_hz=4.2 + 0.2 * (self.speed_mps - 7.0), duration_s=VIDEO_DURATION_S
+            speed_mps=self.speed_mps,
+            step_freq_hz=4.2 + 0.2 * (self.speed_mps - 7.0),
+            duration_s=VIDEO_DURATION_S,
+            height_m=self.height_m,
         )
 
 
@@ -223,6 +229,53 @@ VIDEO_CASES: tuple[VideoCase, ...] = (
     VideoCase(None, "oblique", 7.0, None, 17),
     VideoCase(None, "side", 8.5, None, 18),
 )
+
+#: A held-out set (``--heldout``) for checking changes made while looking at :data:`VIDEO_CASES`: the same
+#: design (every kind twice, six balanced clips; side, side_left and oblique views) with other seeds,
+#: onsets, speeds, views per kind and body heights 1.70-1.90 m. Not used to choose any default.
+HELDOUT_CASES: tuple[VideoCase, ...] = (
+    VideoCase("arm_drop_left", "oblique", 8.5, 1.4, 101, height_m=1.75),
+    VideoCase("arm_drop_right", "side", 8.0, 1.3, 103, height_m=1.85),
+    VideoCase("swing_leg_lag_left", "side_left", 8.0, 1.5, 107),
+    VideoCase("trunk_over_rotation", "side_left", 7.5, 1.4, 111, height_m=1.70),
+    VideoCase(None, "side", 7.5, None, 113, height_m=1.90),
+    VideoCase("arm_drop_both", "side", 7.0, 1.1, 105, height_m=1.90),
+    VideoCase("swing_leg_lag_right", "side", 9.0, 1.2, 109, height_m=1.75),
+    VideoCase(None, "oblique", 9.0, None, 115),
+    VideoCase("arm_drop_left", "side_left", 7.5, 1.9, 102),
+    VideoCase("arm_drop_right", "side_left", 9.0, 2.0, 104, height_m=1.70),
+    VideoCase("swing_leg_lag_left", "oblique", 9.0, 2.1, 108, height_m=1.85),
+    VideoCase("trunk_over_rotation", "oblique", 8.0, 2.0, 112, height_m=1.90),
+    VideoCase("arm_drop_both", "oblique", 8.5, 1.6, 106),
+    VideoCase("swing_leg_lag_right", "oblique", 7.5, 1.8, 110, height_m=1.70),
+    VideoCase(None, "side_left", 8.5, None, 114, height_m=1.75),
+    VideoCase(None, "side", 8.0, None, 116, height_m=1.85),
+    VideoCase(None, "oblique", 7.5, None, 117, height_m=1.70),
+    VideoCase(None, "side_left", 9.0, None, 118),
+)
+
+
+def drawn_cases(draw: int) -> tuple[VideoCase, ...]:
+    """Return a random set of the benchmark's design (``--draw N``), for checks on clips nobody has looked at.
+
+    Every kind twice in two different views, six balanced clips (two per view), speed 7-9 m/s, onset
+    1.0-2.2 s, height 1.70-1.90 m; seeds ``1000 * N + i``. A new ``N`` renders a new set (about 20-40 s per
+    clip on 2 shared cores).
+    """
+    rng = np.random.default_rng(draw)
+    views = ("side", "side_left", "oblique")
+    out: list[VideoCase] = []
+    plan: list[tuple[str | None, str]] = []
+    for kind in PERTURBATION_KINDS:
+        plan += [(kind, v) for v in rng.choice(views, size=2, replace=False)]
+    plan += [(None, v) for v in views for _ in range(2)]
+    for i, k in enumerate(rng.permutation(len(plan))):
+        kind, view = plan[int(k)]
+        speed = float(np.round(rng.uniform(7.0, 9.0) * 2) / 2)
+        onset = float(np.round(rng.uniform(1.0, 2.2), 1)) if kind else None
+        height = float(rng.choice((1.70, 1.75, 1.80, 1.85, 1.90)))
+        out.append(VideoCase(kind, str(view), speed, onset, 1000 * draw + i, height_m=height))
+    return tuple(out)
 
 
 def video_clip(case: VideoCase, root: Path = VIDEO_CACHE) -> Path:
@@ -344,6 +397,12 @@ def video_main(argv: list[str] | None = None) -> int:
     ap.add_argument("--video", action="store_true")
     ap.add_argument("--robust-z", type=float, default=None)
     ap.add_argument("--limit", type=int, default=0, help="only the first N cases (0: all)")
+    ap.add_argument(
+        "--heldout", action="store_true", help="the held-out clips (HELDOUT_CASES) instead of the benchmark set"
+    )
+    ap.add_argument(
+        "--draw", type=int, default=0, metavar="N", help="a random set of the same design, drawn with seed N (>= 1)"
+    )
     ap.add_argument("--cache", type=Path, default=VIDEO_CACHE)
     ap.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a [balance] option (repeatable)"
@@ -356,9 +415,11 @@ def video_main(argv: list[str] | None = None) -> int:
         name, _, value = item.partition("=")
         kind = type(getattr(bcfg, name))
         bcfg = replace(bcfg, **{name: (value.lower() in ("1", "true")) if kind is bool else kind(value)})
-    cases = list(VIDEO_CASES[: args.limit] if args.limit else VIDEO_CASES)
+    pool = drawn_cases(args.draw) if args.draw else HELDOUT_CASES if args.heldout else VIDEO_CASES
+    cases = list(pool[: args.limit] if args.limit else pool)
+    which = f"drawn (N={args.draw}) " if args.draw else "held-out " if args.heldout else ""
     print(
-        f"# balance events through the video pipeline: {len(cases)} clips, {VIDEO_FPS:g} fps, "
+        f"# balance events through the video pipeline: {len(cases)} {which}clips, {VIDEO_FPS:g} fps, "
         f"{VIDEO_SIZE[0]}x{VIDEO_SIZE[1]}, {VIDEO_DURATION_S:g} s, window {VIDEO_WINDOW_S:g} s, IoU >= {IOU_MIN:g}; "
         f"robust_z={bcfg.robust_z:g}" + (f"; overrides: {', '.join(args.set)}" if args.set else "")
     )

@@ -183,7 +183,12 @@ class BalanceConfig:
         group balance with the athlete's other strides; 0 switches the stride comparison off.
     stride_ratio_floor : float
         Smallest robust spread of a stride's group balance ``log(sum |A| / sum |B|)`` (natural log
-        units; 0.05 = a 5% change of one group's size against the other).
+        units; 0.05 = a 5% change of one group's size against the other); also of a limb's share in
+        the stride-part comparison.
+    min_part_share : float
+        The stride-part comparison judges a limb's share of the axis' segment momentum only when the
+        limb carries at least this fraction of it over the clip; 0 judges every limb, values above
+        0.5 none.
     require_contact : bool
         Keep only breakdowns that include at least one ground-contact frame (whole-body
         momentum can only change through ground contact).
@@ -214,6 +219,7 @@ class BalanceConfig:
     min_contacts_baseline: int = 4
     min_strides_baseline: int = 10
     stride_ratio_floor: float = 0.05
+    min_part_share: float = 0.1
     require_contact: bool = True
     edge_margin_s: float = 0.1
     min_event_confidence: float = 0.25

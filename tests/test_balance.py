@@ -253,7 +253,11 @@ def test_arms_vanishing_gives_one_vertical_event_naming_lower_body():
     assert ev.axis == "vertical"
     assert _overlaps(ev, 1.0, 1.2)
     assert ev.side == "lower body" and ev.opposed_side == "upper body"
-    assert all("leg" in p for p, _ in ev.top_parts)
+    # what changed against the athlete's own steps is the arms (the legs moved as usual), and the sentence
+    # says so (before: raw contributions along the excess named the legs, which carry most of the momentum)
+    assert {p for p, _ in ev.top_parts} == {"left arm", "right arm"}
+    assert "What changed against the athlete's own steps: mostly the" in ev.explanation
+    assert "arm (2% of its usual momentum)" in ev.explanation
     assert "twist" in ev.rotation
     # vertical axis confidence 0.4 caps the event's confidence and the sentence warns
     assert ev.confidence <= 0.4 + 1e-9
@@ -670,8 +674,10 @@ def test_weaker_arm_swing_over_two_steps_gives_one_stride_event(seed):
     evs = list(a.events) + list(a.uncertain_events)
     assert len(evs) == 1, [e.explanation for e in evs]
     ev = evs[0]
-    assert ev.axis == "vertical" and ev.measure == "stride_group_balance"
+    # both stride comparisons fire; the limbs' shares are the better-seen evidence (in-plane swing)
+    assert ev.axis == "vertical" and ev.measure in ("stride_group_balance", "stride_part_share")
     assert ev.side == "lower body"
+    assert ev.top_parts and "arm" in ev.top_parts[0][0]
     assert ev.start_t <= 1.75 and ev.end_t >= 2.15 and ev.end_t - ev.start_t < 1.2
     assert ev.peak_z < -CFG.robust_z
 
@@ -727,3 +733,126 @@ def test_stride_z_compares_each_stride_with_the_other_strides():
     assert z_loo < -abs(v[k6] - med_all) / sc_all  # leaving itself out makes the breakdown stride stand out more
     mid = (t >= td[6] - 1e-9) & (t < td[8] - 1e-9)
     np.testing.assert_allclose(np.nanmin(z[mid]), z_loo, rtol=1e-9)
+
+
+def test_part_share_z_known_answer():
+    from sprintbal.balance import compute_part_share_z
+
+    t = np.arange(0.0, 4.0, 0.01)
+    td = np.arange(0.0, 4.0, 0.25)  # 16 touchdowns: strides [td_k, td_k+2)
+    names = ("left_upper_arm", "right_upper_arm", "left_thigh", "right_thigh", "left_shank")
+    seg = np.ones((t.size, len(names)))
+    seg[:, 1] *= -1.0  # signs do not matter: shares of |H|
+    seg[:, 4] = 0.02  # a limb part too small to judge alone (it belongs to the left leg)
+    step = (t >= 1.5 - 1e-9) & (t < 1.75 - 1e-9)
+    seg[step, 0] = 0.5  # the left arm at half its usual momentum for one step
+    use = np.ones(t.size, bool)
+    parts = ("left arm", "right arm", "left leg", "right leg")
+    z, part, ratio = compute_part_share_z(t, td, seg, names, use, parts, CFG)
+    hit = (t >= 1.25 - 1e-9) & (t < 2.0 - 1e-9)  # the two strides holding that step
+    # left arm: 37.5 of 188.5 against its usual 50 of 201 -> log ratio -0.2235 over the floor 0.05
+    want = np.log((37.5 / 188.5) / (50.0 / 201.0))
+    np.testing.assert_allclose(z[hit], -abs(want) / CFG.stride_ratio_floor, rtol=1e-9)
+    assert (part[hit] == 0).all()
+    np.testing.assert_allclose(ratio[hit], np.exp(want), rtol=1e-9)
+    normal = (t >= 0.25 - 1e-9) & (t < 3.75 - 1e-9) & ~hit
+    np.testing.assert_allclose(z[normal], 0.0, atol=1e-12)
+    assert np.isnan(z[t < 0.25 - 1e-9]).all() and np.isnan(z[t >= 3.75 - 1e-9]).all()  # edge strides
+    # a limb below min_part_share of the momentum is not judged: the left arm alone at 1% of the total
+    small = seg.copy()
+    small[:, 0] *= 0.01
+    small[step, 0] = 0.001
+    z2, part2, _ = compute_part_share_z(t, td, small, names, use, parts, CFG)
+    assert not (part2 == 0).any() and np.nanmin(z2) > -1.0
+    z3, part3, _ = compute_part_share_z(t, td, small, names, use, parts, replace(CFG, min_part_share=0.0))
+    assert (part3[hit] == 0).all() and np.nanmin(z3) < -CFG.robust_z
+    # too few strides, or switched off with the stride rule: nothing judged
+    assert np.isnan(compute_part_share_z(t, td[:8], seg, names, use, parts, CFG)[0]).all()
+    off = replace(CFG, min_strides_baseline=0)
+    assert np.isnan(compute_part_share_z(t, td, seg, names, use, parts, off)[0]).all()
+
+
+def _one_arm_stops(side: int, t0: float, t1: float) -> Modifier:
+    """One arm stops swinging (its vertical-axis momentum vanishes) in [t0, t1)."""
+
+    def mod(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        w = (t >= t0) & (t < t1)
+        for name in ARM[side]:
+            seg[w, IDX[name], 1] *= 0.02
+
+    return mod
+
+
+@pytest.mark.parametrize(("side", "seed"), [(0, 0), (1, 1), (0, 2), (1, 3)])
+def test_one_arm_stopping_gives_one_event_naming_that_arm(side, seed):
+    # one arm stops for about two steps: the limb's share of the twisting over those strides collapses; the
+    # event names that arm (what changed), not the legs (what carries most momentum), and its confidence
+    # rests on the arm's in-plane swing (mediolateral axis confidence 0.9), not on the weak vertical axis (0.4)
+    kin = make_kin(n_steps=16, modify=_one_arm_stops(side, 1.7, 2.2), seed=seed, noise=0.1)
+    a = assess_balance(kin, CFG)
+    evs = list(a.events) + list(a.uncertain_events)
+    assert len(evs) == 1, [e.explanation for e in evs]
+    ev = evs[0]
+    arm = f"{_FOOT_NAMES[side]} arm"
+    assert ev.axis == "vertical" and ev.measure == "stride_part_share"
+    assert ev.side == "lower body" and ev.opposed_side == "upper body"
+    assert ev.start_t <= 1.75 and ev.end_t >= 2.15
+    assert ev.top_parts[0][0] == arm
+    assert f"the {arm} did" in ev.explanation and "less of the twisting" in ev.explanation
+    assert 0.45 <= ev.confidence <= 0.9 + 1e-9
+    assert ev in a.events
+    # seen from the front, forward swing is in depth: the in-plane confidence (0.3) caps it instead
+    front = make_kin(
+        n_steps=16, modify=_one_arm_stops(side, 1.7, 2.2), seed=seed, noise=0.1,
+        axis_confidence={"vertical": 0.2, "mediolateral": 0.3},
+    )  # fmt: skip
+    b = assess_balance(front, CFG)
+    fevs = list(b.events) + list(b.uncertain_events)
+    assert len(fevs) == 1 and fevs[0].confidence <= 0.3 + 1e-9
+
+
+_FOOT_NAMES = {0: "left", 1: "right"}
+
+
+def test_departures_compare_each_moment_with_the_same_foot_steps():
+    from sprintbal.balance import compute_departures
+
+    fps, step_s = 64.0, 0.25  # exact binary fractions: 16 frames per step, one per bin
+    t = np.arange(0.0, 3.0, 1.0 / fps)
+    start = np.arange(0.0, 3.0, step_s)
+    end = start + step_s
+    foot = np.arange(start.size) % 2
+    # a left-step pattern and its mirror image in right steps
+    phase = (t % step_s) / step_s
+    k = np.floor(t / step_s).astype(int)
+    h = np.where(foot[k] == 0, 1.0, -1.0) * np.sin(np.pi * phase)
+    h = np.stack([h, 2.0 * h], axis=1)
+    frames = np.flatnonzero((t >= 1.0) & (t < 1.25))  # step 4 (a left step)
+    h_mod = h.copy()
+    h_mod[frames, 0] *= 0.5
+    normal, dep = compute_departures(h_mod, t, start, end, foot, 16, frames)
+    # the normal value is that of the other left steps (not the mirrored right steps, not the step itself)
+    np.testing.assert_allclose(normal, h[frames], atol=1e-9)
+    np.testing.assert_allclose(dep[:, 0], -0.5 * h[frames, 0], atol=1e-9)
+    np.testing.assert_allclose(dep[:, 1], 0.0, atol=1e-9)
+    # no phase bins: no normal value
+    assert np.isnan(compute_departures(h, t, start, end, foot, 0, frames)[0]).all()
+
+
+def test_explanation_names_what_changed_not_what_is_largest():
+    # the swing (left) leg stops offsetting during the right-foot contact at 0.29 s: the push (right) leg
+    # carries the larger momentum there, but what changed against the athlete's other right-foot steps is
+    # the left leg, at a tenth of its usual momentum
+    a = assess_balance(make_kin(n_steps=6, modify=zero_swing_pitch(0.3, 0.45)), CFG)
+    evs = list(a.events) + list(a.uncertain_events)
+    assert len(evs) == 1
+    ev = evs[0]
+    assert ev.axis == "mediolateral" and ev.top_parts[0][0] == "left leg"
+    assert "What changed against the athlete's own steps: mostly the left leg (10% of its usual momentum)" in (
+        ev.explanation
+    )
+    # with too few steps of each foot for a normal value the raw contributions are given, worded as such
+    b = assess_balance(make_kin(n_steps=4, modify=zero_swing_pitch(0.3, 0.45)), CFG)
+    fevs = list(b.events) + list(b.uncertain_events)
+    assert len(fevs) == 1 and "driven mostly by the right leg" in fevs[0].explanation
+    assert "What changed" not in fevs[0].explanation

@@ -85,7 +85,7 @@ def render_balance(bal: dict[str, Any], console: Any, max_steps: int = 30) -> No
     events = bal.get("events", [])
     if events:
         table = Table(title="Balance breakdowns", title_justify="left")
-        for col in ("when (s)", "step", "axis", "overwhelmed", "driven by", "confidence"):
+        for col in ("when (s)", "step", "axis", "overwhelmed", "what changed", "confidence"):
             table.add_column(col)
         for ev in events:
             parts = ", ".join(p["name"] for p in (ev.get("top_parts") or ev.get("top_segments") or [])[:3])

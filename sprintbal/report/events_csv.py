@@ -109,10 +109,10 @@ def write_events_csv(assessment: BalanceAssessment, path: Path) -> None:
 
     Notes
     -----
-    ``top_parts`` / ``top_segments`` hold ``"name share"`` pairs joined by ``"; "`` (share of the
-    excess momentum, 0-1). ``step_number`` is 1-based and empty when the event falls in no step. A clip
-    with no events gets the comment lines, the header and no rows; a clip that was not assessed says so
-    in a comment line.
+    ``top_parts`` / ``top_segments`` hold ``"name share"`` pairs joined by ``"; "`` (share of what
+    changed against the athlete's own steps, 0-1; see :class:`~sprintbal.balance.BreakdownEvent`).
+    ``step_number`` is 1-based and empty when the event falls in no step. A clip with no events gets the
+    comment lines, the header and no rows; a clip that was not assessed says so in a comment line.
     """
     extra = (
         f"status: {assessment.status}",

@@ -444,7 +444,7 @@ def _event_details(ev: SavedEvent) -> list[tuple[str, str]]:
         txt = ", ".join(
             f"{p.get('name', '?')} {_pct(p.get('share'))}" for p in parts[:4] if isinstance(p, dict)
         )
-        rows.append(("driven by", txt))
+        rows.append(("what changed", txt))
     for key, v in ev.raw.items():
         if key in _SKIP_DETAILS or key == "top_parts":
             continue
