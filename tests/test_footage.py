@@ -56,4 +56,18 @@ def test_walking_control_invents_no_sprint(footage_dir: Path, tmp_path: Path) ->
     clip = footage_dir / "walk_jumpingjacks_sports2d_demo.mp4"
     report = _analyze(clip, tmp_path, "--no-overlay")
     assert report["kinematics"]["is_running"] is False
+    assert report["kinematics"]["cadence_steps_per_min"] is None  # no cadence for a clip that is not running
     assert report["balance"]["events"] == []
+
+
+def test_treadmill_headline_cadence_matches_hand_count(footage_dir: Path, tmp_path: Path) -> None:
+    """The cadence the report, terminal and HTML show is the fitted one (169 spm, hand count 168.75), not
+    60 / median step time (178 spm on this clip, where a few spurious short contacts split steps in two)."""
+    from tests.test_compute_kinematics_video import hand_cadence_spm
+
+    clip = footage_dir / "treadmill_male_side_gaitlab.mp4"
+    report = _analyze(clip, tmp_path, "--no-overlay")
+    kin = report["kinematics"]
+    assert kin["cadence_steps_per_min"] == pytest.approx(hand_cadence_spm(), rel=0.02)
+    assert kin["cadence_steps_per_min"] == pytest.approx(kin["info"]["cadence_spm"])
+    assert 0 < kin["cadence_uncertainty_steps_per_min"] < 5

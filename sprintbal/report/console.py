@@ -52,7 +52,9 @@ def render_summary(report: dict[str, Any], console: Any, out_dir: str | None = N
         if kin["is_running"]:
             facts.add_row(
                 "gait",
-                f"{kin['n_contacts']} contacts · cadence {_num(kin['cadence_steps_per_min'], '.0f')} steps/min · "
+                f"{kin['n_contacts']} contacts · cadence {_num(kin['cadence_steps_per_min'], '.0f')}"
+                + (f" ± {_num(u, '.0f')}" if (u := kin.get("cadence_uncertainty_steps_per_min")) else "")
+                + " steps/min · "
                 f"contact {_num(kin['median_contact_s'], '.3f', ' s')} · "
                 f"flight {_num(kin['median_flight_s'], '.3f', ' s')}"
                 + (f" · speed {_num(kin['median_speed_mps'], '.1f', ' m/s')}" if kin.get("median_speed_mps") else "")

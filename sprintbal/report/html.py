@@ -313,7 +313,13 @@ def _facts(saved: SavedAnalysis) -> str:
         gait = [
             ("running", "yes" if kin.get("is_running") else f"no — {kin.get('running_reason', '')}"),
             ("contacts", str(kin.get("n_contacts", "—"))),
-            ("cadence", _fmt(kin.get("cadence_steps_per_min"), ".0f", " steps/min")),
+            (
+                "cadence",
+                _fmt(kin.get("cadence_steps_per_min"), ".0f", "")
+                + (f" ± {_fmt(kin.get('cadence_uncertainty_steps_per_min'), '.0f', '')}"
+                   if kin.get("cadence_uncertainty_steps_per_min") else "")
+                + (" steps/min" if kin.get("cadence_steps_per_min") is not None else ""),
+            ),
             ("contact time", _fmt(kin.get("median_contact_s"), ".3f", " s")),
             ("flight time", _fmt(kin.get("median_flight_s"), ".3f", " s")),
             ("step time", _fmt(kin.get("median_step_time_s"), ".3f", " s")),

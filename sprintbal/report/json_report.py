@@ -38,6 +38,14 @@ def _stat(x: np.ndarray) -> float | None:
     return float(np.median(x)) if x.size else None
 
 
+def _finite(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
 def kinematics_summary(kin: Kinematics) -> dict[str, Any]:
     """Summarise the kinematics for the report (medians over steps, group momentum ranges).
 
@@ -52,7 +60,6 @@ def kinematics_summary(kin: Kinematics) -> dict[str, Any]:
         JSON-ready summary.
     """
     s = kin.steps
-    step_times = s.step_s[np.isfinite(s.step_s)]
     groups: dict[str, Any] = {}
     for name in ("push", "swing", "lower", "upper", "total"):
         h = getattr(kin.groups, name)
@@ -67,7 +74,12 @@ def kinematics_summary(kin: Kinematics) -> dict[str, Any]:
         "is_running": kin.is_running,
         "running_reason": kin.running_reason,
         "n_contacts": s.n,
-        "cadence_steps_per_min": (60.0 / float(np.median(step_times))) if step_times.size else None,
+        # the kinematics stage's cadence (a line through all touchdowns: robust to a missed or an extra
+        # contact, unlike 60 / median step time); none for a clip that does not show running
+        "cadence_steps_per_min": _finite(kin.info.get("cadence_spm")) if kin.is_running else None,
+        "cadence_uncertainty_steps_per_min": (
+            _finite(kin.info.get("cadence_uncertainty_spm")) if kin.is_running else None
+        ),
         "median_contact_s": _stat(s.contact_s),
         "median_flight_s": _stat(s.flight_s),
         "median_step_time_s": _stat(s.step_s),
