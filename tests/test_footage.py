@@ -71,3 +71,15 @@ def test_treadmill_headline_cadence_matches_hand_count(footage_dir: Path, tmp_pa
     assert kin["cadence_steps_per_min"] == pytest.approx(hand_cadence_spm(), rel=0.02)
     assert kin["cadence_steps_per_min"] == pytest.approx(kin["info"]["cadence_spm"])
     assert 0 < kin["cadence_uncertainty_steps_per_min"] < 5
+
+
+def test_sprint_start_is_running_with_alternating_contacts(footage_dir: Path, tmp_path: Path) -> None:
+    """The first steps out of the blocks (30 fps, static camera a few metres away): the far foot's ground
+    sits 6 cm higher in the image than the near foot's, and its contacts must still be found."""
+    clip = footage_dir / "sprint_start_side_hato72_a3.mp4"
+    report = _analyze(clip, tmp_path, "--no-overlay")
+    kin = report["kinematics"]
+    assert kin["is_running"] is True, kin["running_reason"]
+    feet = [line.split(",")[1] for line in (tmp_path / clip.stem / "steps.csv").read_text().splitlines()[1:]]
+    assert feet.count("right") >= 2 and feet.count("left") >= 2
+    assert 180 <= kin["cadence_steps_per_min"] <= 300  # first steps of a sprint: about 3.5-4.5 steps/s
