@@ -18,9 +18,10 @@ from sprintbal.kinematics.cleaning import (
     compute_low_visibility_mask,
     compute_lowpass,
     compute_lr_swaps,
+    compute_main_person,
     compute_residual_cutoff,
 )
-from sprintbal.pose.landmarks import ARM_PAIRS, LEG_PAIRS
+from sprintbal.pose.landmarks import ARM_PAIRS, INDEX, LEG_PAIRS
 from tests.fixtures_kin import make_track, with_track
 
 
@@ -317,3 +318,38 @@ def test_edge_outliers_flag_a_bad_first_frame_and_spare_smooth_motion() -> None:
 def test_edge_outliers_short_series_and_all_nan() -> None:
     assert not compute_edge_outliers(np.zeros((4, 2)), 3.0).any()
     assert not compute_edge_outliers(np.full((30, 2), np.nan), 3.0).any()
+
+
+def _bodies(n: int, hip_x: np.ndarray, leg_px: np.ndarray) -> np.ndarray:
+    """(n, 33, 2) landmarks: hips at (hip_x, 300), ankles ``leg_px`` below, everything else at the hips."""
+    xy = np.zeros((n, 33, 2))
+    xy[:, :, 0] = hip_x[:, None]
+    xy[:, :, 1] = 300.0
+    for ankle in (INDEX["left_ankle"], INDEX["right_ankle"]):
+        xy[:, ankle, 1] = 300.0 + leg_px
+    return xy
+
+
+def test_main_person_drops_a_switch_to_someone_else() -> None:
+    """A runner crossing the frame at 10 m/s (0.35 leg lengths a frame at 30 fps) is one person; when the
+    detector jumps to a smaller body far back for the last 12 frames, those frames are dropped."""
+    n = 60
+    leg = np.full(n, 250.0)
+    x = 100.0 + 0.35 * 250.0 * np.arange(n)
+    assert compute_main_person(_bodies(n, x, leg)).all()
+    x2, leg2 = x.copy(), leg.copy()
+    x2[48:] = 300.0 + 5.0 * np.arange(12)
+    leg2[48:] = 120.0
+    keep = compute_main_person(_bodies(n, x2, leg2))
+    assert keep[:48].all() and not keep[48:].any()
+    # a gap of undetected frames with the runner back in place is not a switch
+    gap = _bodies(n, x, leg)
+    gap[20:30] = np.nan
+    assert compute_main_person(gap).all()
+
+
+def test_main_person_size_jump_alone_splits() -> None:
+    n = 40
+    leg = np.where(np.arange(n) < 25, 250.0, 120.0)  # same place, half the size: someone else
+    keep = compute_main_person(_bodies(n, np.full(n, 400.0), leg))
+    assert keep[:25].all() and not keep[25:].any()

@@ -65,6 +65,7 @@ class CleanTrack:
     cutoff_hz : float
         Low-pass cut-off used, Hz of real capture time (NaN if no filtering was possible).
     counts : dict of str to int
+        ``other_person_frames`` frames dropped as showing someone else (:func:`compute_main_person`);
         ``low_visibility`` points set NaN for low visibility; ``hampel_outliers`` image points rejected
         as outliers (all their channels); ``edge_outliers`` first or last points of a seen run that
         disagree with the run's continuation (:func:`compute_edge_outliers`); ``world_outliers`` points
@@ -146,6 +147,68 @@ def compute_low_visibility_mask(visibility: np.ndarray, min_visibility: float) -
     v = np.asarray(visibility, dtype=float)
     with np.errstate(invalid="ignore"):
         return ~(v >= min_visibility)
+
+
+# ------------------------------------------------------------------------------------------ identity
+
+
+def compute_main_person(xy: np.ndarray, *, max_jump: float = 1.0, max_size_ratio: float = 1.6) -> np.ndarray:
+    """Return the frames that show the clip's main person.
+
+    BlazePose follows one person, but when the runner leaves the frame it may latch on to someone else
+    in the very next frame (a bystander, a runner in another lane), and the landmarks then jump.
+    Consecutive frames with a body are split where the mid-hip moves by more than ``max_jump`` times the
+    body's hip-to-ankle length per frame elapsed (a sprinter covers about 0.35 of it per frame at 10 m/s
+    and 30 fps; across a gap of undetected frames the allowance grows with the gap) or the hip-to-ankle
+    length changes by more than ``max_size_ratio`` either way. The longest resulting run of frames is the
+    main person; the others are dropped.
+    Frames without the hips or ankles cannot be tested and join the run they sit in. Seen on the real
+    sprint start sprint_start_side_hato72_b13: as the runner leaves, the next frame's body stands 7 m
+    back down the track, for the last 19 frames.
+
+    Parameters
+    ----------
+    xy : ndarray, shape (T, 33, 2)
+        Image landmarks, pixels, NaN where not found.
+    max_jump : float
+        Largest mid-hip move per frame between two frames with a body, in hip-to-ankle lengths.
+    max_size_ratio : float
+        Largest change of the hip-to-ankle length between two consecutive frames.
+
+    Returns
+    -------
+    ndarray of bool, shape (T,)
+        True on the frames kept (all True when no split is found).
+    """
+    xy = np.asarray(xy, dtype=float)
+    n = xy.shape[0]
+    keep = np.ones(n, dtype=bool)
+    if n < 2:
+        return keep
+    hips = [INDEX["left_hip"], INDEX["right_hip"]]
+    ankles = [INDEX["left_ankle"], INDEX["right_ankle"]]
+    mid = xy[:, hips].mean(axis=1)  # (T, 2)
+    legs = np.linalg.norm(xy[:, hips] - xy[:, ankles], axis=-1)  # (T, 2)
+    n_legs = np.isfinite(legs).sum(axis=1)
+    size = np.where(n_legs > 0, np.nansum(legs, axis=1) / np.maximum(n_legs, 1), np.nan)
+    ok = np.isfinite(mid).all(axis=1) & np.isfinite(size) & (size > 0)
+    idx = np.flatnonzero(ok)
+    if idx.size < 2:
+        return keep
+    a, b = idx[:-1], idx[1:]
+    ref = np.fmax(size[a], size[b])
+    jump = np.linalg.norm(mid[b] - mid[a], axis=1) / ref / (b - a)  # per frame elapsed
+    ratio = np.fmax(size[b] / size[a], size[a] / size[b])
+    cut = (jump > max_jump) | (ratio > max_size_ratio)
+    if not cut.any():
+        return keep
+    starts = np.concatenate([[0], b[cut]])
+    ends = np.concatenate([b[cut], [n]])
+    counts = [int(ok[s_:e_].sum()) for s_, e_ in zip(starts, ends, strict=True)]
+    j = int(np.argmax(counts))
+    keep[:] = False
+    keep[starts[j] : ends[j]] = True
+    return keep
 
 
 # -------------------------------------------------------------------------------------------- L/R swaps
@@ -1006,7 +1069,7 @@ def compute_residual_cutoff(
 
 
 def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
-    """Clean a pose track: visibility -> swap fix -> Hampel -> gap fill -> low-pass.
+    """Clean a pose track: main person -> visibility -> swap fix -> Hampel -> gap fill -> low-pass.
 
     Image (``xy``, ``z``) and world landmarks are cleaned together: a point rejected for low
     visibility or as an image outlier is rejected in every channel; a world-only outlier only in the
@@ -1035,6 +1098,13 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     world = np.array(track.world, dtype=float)
     vis = np.array(track.visibility, dtype=float)
     raw_finite = np.isfinite(xy).all(axis=-1)
+
+    # 0. the main person only (BlazePose may switch to someone else when the runner leaves)
+    other = ~compute_main_person(xy)
+    xy[other] = np.nan
+    z[other] = np.nan
+    world[other] = np.nan
+    raw_finite &= ~other[:, None]
 
     # 1. visibility
     low = compute_low_visibility_mask(vis, cfg.min_visibility) & raw_finite
@@ -1119,6 +1189,7 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     z_c = stacked[..., 2]
     world_c = stacked[..., 3:]
     counts = {
+        "other_person_frames": int(other.sum()),
         "low_visibility": int(low.sum()),
         "hampel_outliers": int((outlier & ~edge & ~low).sum()),
         "edge_outliers": int((edge & ~low).sum()),
