@@ -17,6 +17,7 @@ from sprintbal.kinematics.events import (
 )
 from sprintbal.kinematics.result import PHASE_DOUBLE, PHASE_FLIGHT, PHASE_LEFT, PHASE_RIGHT
 from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
+from sprintbal.pose.landmarks import INDEX
 from tests.fixtures_kin import make_track, runner_sagittal, track_from_lab
 
 STRIDE = 0.48
@@ -318,3 +319,23 @@ def test_blend_sigma_is_capped_and_needs_touchdowns() -> None:
     td = np.cumsum(np.full(20, 0.22)) + rng.normal(0.0, 0.05, 20)
     assert compute_blend_sigma(td, 1 / 60, cap_s=0.0155) == 0.0155
     assert compute_blend_sigma(np.array([0.1, 0.32, 0.54, np.nan, 0.98]), 1 / 60, cap_s=0.02) == 0.02
+
+
+def test_moving_window_skips_a_set_position() -> None:
+    """Hips still for 2 s (set position), then 2 s of running at 8 m/s: the steps come from the running part;
+    a clip that runs throughout has no window."""
+    from sprintbal.kinematics.events import _moving_window
+
+    t = np.arange(240) / 60.0
+    sag = np.zeros((240, 33, 2))
+    hip_x = np.where(t < 2.0, 0.0, 8.0 * (t - 2.0))
+    for h in (INDEX["left_hip"], INDEX["right_hip"]):
+        sag[:, h, 0] = hip_x
+        sag[:, h, 1] = 0.9
+    window = _moving_window(sag, t, 1 / 60)
+    assert window is not None
+    a, b = window
+    assert abs(t[a] - 2.0) < 0.15 and b == 240
+    for h in (INDEX["left_hip"], INDEX["right_hip"]):
+        sag[:, h, 0] = 8.0 * t
+    assert _moving_window(sag, t, 1 / 60) is None

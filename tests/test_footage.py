@@ -83,3 +83,5 @@ def test_sprint_start_is_running_with_alternating_contacts(footage_dir: Path, tm
     feet = [line.split(",")[1] for line in (tmp_path / clip.stem / "steps.csv").read_text().splitlines()[1:]]
     assert feet.count("right") >= 2 and feet.count("left") >= 2
     assert 180 <= kin["cadence_steps_per_min"] <= 300  # first steps of a sprint: about 3.5-4.5 steps/s
+    # the set position before the start is not taken for steps
+    assert any("hips travel" in note for note in kin["info"]["notes"])

@@ -387,6 +387,42 @@ def _find_contacts(
     return contacts, known, notes
 
 
+def _moving_window(sag: np.ndarray, t: np.ndarray, dt: float) -> tuple[int, int] | None:
+    """Return the frames ``(a, b)`` (``a..b-1``) in which the hips travel, when the clip also holds a long still part.
+
+    On a track a sprint-start clip may hold seconds of set position (both feet down, hips still) before
+    the runner goes, and the running verdict and steps must come from the running part. Hip speed
+    (10 Hz low-pass) above 30% of its 90th percentile marks moving frames; gaps under 0.3 s are closed
+    and the longest run is the window. None (analyse the whole clip) when the hips never reach 1 m/s,
+    the window covers 80% or more of the frames with hips, or it is shorter than 0.5 s.
+    """
+    n = t.shape[0]
+    if n < 10 or not np.isfinite(dt) or dt <= 0:
+        return None
+    hx = 0.5 * (sag[:, _HIPS[0], 0] + sag[:, _HIPS[1], 0])
+    if np.isfinite(hx).sum() < 10:
+        return None
+    v = np.abs(np.gradient(compute_lowpass(hx, t, min(10.0, 0.4 / dt)), t))
+    if not np.isfinite(v).any():
+        return None
+    top = float(np.nanpercentile(v, 90))
+    if top < 1.0:
+        return None
+    moving = np.isfinite(v) & (v > 0.3 * top)
+    gap = round(0.3 / dt)
+    runs = _runs(moving)
+    merged: list[tuple[int, int]] = []
+    for r in runs:
+        if merged and r[0] - merged[-1][1] <= gap:
+            merged[-1] = (merged[-1][0], r[1])
+        else:
+            merged.append(r)
+    a, b = max(merged, key=lambda r: r[1] - r[0])
+    if (b - a) >= 0.8 * np.isfinite(hx).sum() or (b - a) * dt < 0.5:
+        return None
+    return a, b
+
+
 def _contact_frames(contacts: list[_Contact], t: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame contact (T, 2) from the sub-frame events, and the phase codes (T,)."""
     n = t.shape[0]
@@ -517,7 +553,18 @@ def compute_gait_events(
     contacts, known, notes = _find_contacts(
         sag, t, dt, treadmill, observed, band_m, smooth_hz, min_contact_s, use_velocity
     )
+    window = None if treadmill else _moving_window(sag, t, dt)
+    if window is not None:
+        lo_t, hi_t = float(t[window[0]]), float(t[window[1] - 1])
+        contacts = [c for c in contacts if lo_t - 0.1 <= float(t[c.i0]) and float(t[c.i1 - 1]) <= hi_t + 0.1]
+        notes.append(
+            f"The hips travel from {lo_t:.2f} s to {hi_t:.2f} s; the rest of the clip (standing still, a set "
+            "position) is not analysed as steps."
+        )
     contact, phase = _contact_frames(contacts, t, known)
+    if window is not None:
+        phase[: window[0]] = PHASE_UNKNOWN
+        phase[window[1] :] = PHASE_UNKNOWN
     steps = _steps_table(contacts, sag, t, treadmill, unc)
     if treadmill:
         notes.append("Treadmill or camera moving with the runner: step lengths and speeds are not measured.")
