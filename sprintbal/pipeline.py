@@ -82,7 +82,7 @@ def analyze(
         track = estimate_track(Path(clip), info, config.pose, on_frame=on_frame)
         if cache is not None:
             cache.put(key, track)
-        _trim_heap()  # give the model's freed memory back before the later stages allocate theirs
+        trim_heap()  # give the model's freed memory back before the later stages allocate theirs
     timings["pose"] = time.perf_counter() - t0
     if track.n_frames and not track.detected.any():
         notes.append("Nobody was found in this clip (detection rate 0%): no kinematics or balance can be given.")
@@ -155,11 +155,12 @@ def _warm_up_later_stages() -> None:
     threading.Thread(target=work, name="sprintbal-warm-up", daemon=True).start()
 
 
-def _trim_heap() -> None:
+def trim_heap() -> None:
     """Return freed heap memory to the operating system (glibc ``malloc_trim``; a no-op elsewhere).
 
     MediaPipe frees its graph when pose ends, but glibc keeps the pages; without this the stages
-    after pose stack their own peak on top of them (benchmarks/memory.py).
+    after pose stack their own peak on top of them (benchmarks/memory.py). The CLI calls it again
+    once the analysis result is freed, before the visuals.
     """
     import contextlib
     import ctypes
