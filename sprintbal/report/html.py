@@ -190,7 +190,7 @@ def extract_stills(
     import cv2
 
     from sprintbal.report.overlay import draw_skeleton
-    from sprintbal.video import iter_frames, probe
+    from sprintbal.video import iter_frames_at, probe
 
     wanted = sorted({int(i) for i in frame_indices if i >= 0})
     if not wanted:
@@ -200,13 +200,8 @@ def extract_stills(
     row_of = {int(f): r for r, f in enumerate(saved.landmark_frame)}
     push = saved.frame_words("push_side")
     out: dict[int, str] = {}
-    last = wanted[-1]
-    for fr in iter_frames(Path(video_path), info, None):
+    for fr in iter_frames_at(Path(video_path), info, wanted):  # seeks: long clips are not decoded whole
         idx = int(fr.index)
-        if idx > last:
-            break
-        if idx not in wanted:
-            continue
         img = np.ascontiguousarray(fr.image)
         r = row_of.get(idx)
         if r is not None:
