@@ -623,12 +623,14 @@ def _weighted_c(num: np.ndarray, den: np.ndarray, mask: np.ndarray) -> float:
     """
     if mask.dtype != bool:
         num, den = num[mask], den[mask]
-        mask = np.ones(num.shape, dtype=bool)
-    m = mask & np.isfinite(num) & np.isfinite(den)
+        m = np.isfinite(num) & np.isfinite(den)
+    else:
+        m = mask & np.isfinite(num) & np.isfinite(den)
     d = float(den[m].sum()) if m.any() else 0.0
     if d <= 0:
         return float("nan")
-    return float(np.clip(1.0 - float(num[m].sum()) / d, 0.0, 1.0))
+    c = 1.0 - float(num[m].sum()) / d
+    return 0.0 if c < 0.0 else (1.0 if c > 1.0 else c)  # np.clip's result, without its overhead per call
 
 
 def _center_scale(v: np.ndarray, tail: str, floor: float) -> tuple[float, float]:
@@ -765,18 +767,29 @@ def compute_baseline(
         med[tgt] = m
         scale[tgt] = sd
     if n_bins > 0:
+        # each bin's frames (judged ones; and those with a value) as index lists, from one stable sort each
+        live = kind >= 0
+        members, targets = _bin_members(np.where(live & fin, bin_of, -1), n_bins), _bin_members(
+            np.where(live, bin_of, -1), n_bins
+        )
         for b in range(n_bins):
-            sel = (bin_of == b) & fin & (kind >= 0)
-            if int(sel.sum()) < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
-                hood = [(b - 1) % n_bins, b, (b + 1) % n_bins]
-                sel = np.isin(bin_of, hood) & fin & (kind >= 0)
-                if int(sel.sum()) < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
+            sel = members[b]
+            if sel.size < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
+                hood = sorted({(b - 1) % n_bins, b, (b + 1) % n_bins})
+                sel = np.concatenate([members[h] for h in hood])
+                if sel.size < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
                     continue
             m, sd = _center_scale(x[sel], tail, mad_floor)
-            tgt = (bin_of == b) & (kind >= 0)
-            med[tgt] = m
-            scale[tgt] = sd
+            med[targets[b]] = m
+            scale[targets[b]] = sd
     return med, scale
+
+
+def _bin_members(key: np.ndarray, n_bins: int) -> list[np.ndarray]:
+    """Frame indices holding each of the values 0..n_bins-1 of ``key`` (increasing; other values ignored)."""
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(n_bins + 1), side="left")
+    return [order[bounds[b] : bounds[b + 1]] for b in range(n_bins)]
 
 
 def find_spans(flag: np.ndarray) -> list[tuple[int, int]]:
@@ -1695,15 +1708,18 @@ def _step_table(
         c = np.full(n, np.nan)
         cc = np.full(n, np.nan)
         cs = np.full(n, np.nan)
+        use, use_s = w["use"], w["use_s"]
         for k in range(n):
             if not (np.isfinite(start[k]) and np.isfinite(end[k])):
                 continue
-            in_step = (t >= start[k] - 1e-9) & (t < end[k] - 1e-9)
-            c[k] = _weighted_c(w["num_p"], w["den_p"], in_step & w["use"])
-            cs[k] = _weighted_c(w["num_s"], w["den_s"], in_step & w["use_s"])
+            # the step's frames as indices (t is increasing): the same frames as the masks over the clip
+            in_step = np.arange(*np.searchsorted(t, [start[k] - 1e-9, end[k] - 1e-9], side="left"))
+            c[k] = _weighted_c(w["num_p"], w["den_p"], in_step[use[in_step]])
+            cs[k] = _weighted_c(w["num_s"], w["den_s"], in_step[use_s[in_step]])
             if np.isfinite(toeoff[k]):
-                in_contact = (t >= start[k] - 1e-9) & (t <= toeoff[k] + 1e-9)
-                cc[k] = _weighted_c(w["num_p"], w["den_p"], in_contact & w["use"])
+                i0 = int(np.searchsorted(t, start[k] - 1e-9, side="left"))
+                in_contact = np.arange(i0, int(np.searchsorted(t, toeoff[k] + 1e-9, side="right")))
+                cc[k] = _weighted_c(w["num_p"], w["den_p"], in_contact[use[in_contact]])
         res[f"c_{axis}"], res[f"cc_{axis}"], res[f"cs_{axis}"] = c, cc, cs
     sv = 100.0 * res["c_vertical"]
     sm = 100.0 * res["c_mediolateral"]

@@ -87,12 +87,11 @@ def _format_fixed(values: np.ndarray, digits: list[int], sep: str) -> str | None
     as Python's formatting rounds the exact binary value) and its digits are laid out in a byte array
     whose padding is dropped at the end. The product ``|x| * 10**d`` carries at most half an ulp of
     rounding error, so only a cell whose scaled fraction lies within a few ulps of one half could round
-    otherwise than its exact value; such cells are rounded by Python's own formatting. Digits are taken
-    with float arithmetic, exact on integers below ``2**50``. Returns None (general path) when a cell is
-    too large for that.
+    otherwise than its exact value; such cells are rounded by Python's own formatting. Columns with the
+    same number of decimals are laid out together; digits are taken with float arithmetic, exact on
+    integers below ``2**50``. Returns None (general path) when a cell is too large for that.
     """
     d = np.asarray(digits)  # (C,)
-    dmax = int(d.max()) if d.size else 0
     fin = np.isfinite(values)
     mag = np.abs(np.where(fin, values, 0.0))
     scaled = mag * np.array([float(10**k) for k in digits])
@@ -101,31 +100,34 @@ def _format_fixed(values: np.ndarray, digits: list[int], sep: str) -> str | None
     if near_half.any():
         for r, c in zip(*np.nonzero(near_half), strict=True):
             count[r, c] = float(f"{mag[r, c]:.{int(d[c])}f}".replace(".", ""))
-    # every column on the same grid of dmax decimals (a shorter column's extra decimals are never shown)
-    aligned = count * np.array([float(10 ** (dmax - k)) for k in digits])
-    top = float(aligned.max()) if aligned.size else 0.0
-    if not top < 2.0**50:
-        return None
-    n_int = max(1, len(str(int(top // 10.0**dmax))))
-    width = 1 + n_int + (1 + dmax if dmax else 0) + 1  # sign, integer digits, point, decimals, separator
+    parts: list[tuple[np.ndarray, np.ndarray]] = []  # (columns, their text bytes (R, c, w)) per number of decimals
+    for k in np.unique(d).tolist():
+        cols = np.flatnonzero(d == k)
+        number = count[:, cols]  # the digits without the point: integer part, then k decimals
+        top = float(number.max()) if number.size else 0.0
+        if not top < 2.0**50:
+            return None
+        n_int = max(1, len(str(int(top // 10.0**k))))
+        text = np.zeros((*number.shape, n_int + (k + 1 if k else 0)), dtype=np.uint8)
+        rest = number
+        for j in range(n_int + k - 1, -1, -1):  # digit slots right to left (float arithmetic, exact here)
+            quotient = np.floor(rest * 0.1)
+            digit = (rest - 10.0 * quotient).astype(np.uint8) + np.uint8(ord("0"))
+            rest = quotient
+            if j >= n_int:  # a decimal, after the point
+                text[..., j + 1] = digit
+            else:  # an integer digit: leading zeros are padding (the units digit always shows)
+                if j < n_int - 1:
+                    digit[number < 10.0 ** (n_int - 1 - j + k)] = 0
+                text[..., j] = digit
+        if k:
+            text[..., n_int] = ord(".")
+        parts.append((cols, text))
+    width = 1 + max(p[1].shape[-1] for p in parts) + 1  # sign, number, separator
     buf = np.zeros((*values.shape, width), dtype=np.uint8)  # 0 = padding, dropped at the end
     buf[..., 0] = np.signbit(values) * np.uint8(ord("-"))
-    rest = aligned
-    for j in range(dmax + n_int - 1, -1, -1):  # digit slots right to left
-        quotient = np.floor(rest * 0.1)
-        digit = (rest - 10.0 * quotient).astype(np.uint8) + np.uint8(ord("0"))
-        rest = quotient
-        if j >= n_int:  # a decimal: shown where the column has that many decimals
-            k = j - n_int
-            digit *= (d > k).astype(np.uint8)
-            buf[..., 2 + n_int + k] = digit
-        else:  # an integer digit: leading zeros are padding (the units digit always shows)
-            power = n_int - 1 - j
-            if power:
-                digit[aligned < 10.0 ** (power + dmax)] = 0
-            buf[..., 1 + j] = digit
-    if dmax:
-        buf[..., 1 + n_int] = (d > 0) * np.uint8(ord("."))
+    for cols, text in parts:
+        buf[:, cols, 1 : 1 + text.shape[-1]] = text
     buf[~fin] = 0
     buf[..., -1] = ord(sep)
     buf[:, -1, -1] = ord("\n")

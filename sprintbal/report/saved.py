@@ -146,8 +146,7 @@ CHUNK_BYTES = 1 << 18
 
 def _float_column(cells: list[str]) -> np.ndarray:
     """Convert CSV cells to float like :func:`_to_float` (empty or not a number -> NaN), vectorised."""
-    arr = np.array(cells, dtype=str)
-    arr[np.char.str_len(np.char.strip(arr)) == 0] = "nan"
+    arr = np.array([c if c.strip() else "nan" for c in cells], dtype=str)  # blank -> NaN
     try:
         return arr.astype(float)
     except ValueError:  # a cell that is not a number: convert cell by cell (NaN for it)
