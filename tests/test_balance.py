@@ -727,3 +727,19 @@ def test_stride_z_compares_each_stride_with_the_other_strides():
     assert z_loo < -abs(v[k6] - med_all) / sc_all  # leaving itself out makes the breakdown stride stand out more
     mid = (t >= td[6] - 1e-9) & (t < td[8] - 1e-9)
     np.testing.assert_allclose(np.nanmin(z[mid]), z_loo, rtol=1e-9)
+
+
+def test_center_scale_is_numpys_median_mad_and_quartiles() -> None:
+    from sprintbal.balance import _center_scale
+
+    rng = np.random.default_rng(8)
+    for trial in range(300):
+        v = rng.normal(0.6, 0.2, int(rng.integers(1, 40)))
+        if trial % 3 == 0:
+            v = np.round(v, 1)  # ties
+        for tail in ("lower", "both"):
+            m = float(np.median(v))
+            mad = 1.4826 * float(np.median(np.abs(v - m)))
+            p25, p75 = (float(q) for q in np.percentile(v, [25.0, 75.0]))
+            q = (m - p25) / 0.6745 if tail == "lower" else (p75 - p25) / 1.349
+            assert _center_scale(v, tail, 0.01) == (m, max(mad, q, 0.01, 1e-9))

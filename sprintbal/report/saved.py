@@ -185,7 +185,7 @@ def _numeric_block(lines: list[str], n_cols: int) -> np.ndarray | None:
     if not rows:
         return np.zeros((0, n_cols))
     text = ",".join(rows)
-    if '"' in text:
+    if '"' in text or not text.isprintable() or " " in text:  # quotes, whitespace: not a table as written
         return None
     text = text.replace(",,", ",nan,").replace(",,", ",nan,")
     if text.startswith(","):
