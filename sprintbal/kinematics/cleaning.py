@@ -625,28 +625,12 @@ def _hampel(
     return bad.reshape(shape), None if medians is None else medians.reshape(shape)
 
 
-def _nanmedian_windows(win: np.ndarray) -> np.ndarray:
-    """``np.nanmedian(win, axis=1)`` of a (C, W, F) block, NaN for all-NaN windows, without its warnings.
-
-    Sorts once (NaN last) and averages the middle pair of the non-NaN values: the same arithmetic as
-    numpy's median, several times faster than ``nanmedian``'s masked-array path on small windows.
-    """
-    ordered = np.sort(win, axis=1)
-    count = (~np.isnan(win)).sum(axis=1)  # (C, F)
-    lo = np.maximum(count - 1, 0) // 2
-    hi = count // 2
-    a = np.take_along_axis(ordered, lo[:, None, :], axis=1)[:, 0]
-    b = np.take_along_axis(ordered, np.minimum(hi, win.shape[1] - 1)[:, None, :], axis=1)[:, 0]
-    out = np.where(lo == hi, a, (a + b) / 2.0)
-    out[count == 0] = np.nan
-    return out
-
-
 def _nanmedian_first(win: np.ndarray) -> np.ndarray:
-    """:func:`_nanmedian_windows` over the first axis of a (W, ...) block, by a sorting network.
+    """``np.nanmedian(win, axis=0)`` of a (W, ...) block, NaN for all-NaN windows, by a sorting network.
 
-    NaN (missing) sorts last as +inf; only the first ``count`` (non-NaN) sorted values are read, which
-    are the values ``np.sort`` gives there. Batcher's network of elementwise minima and maxima over
+    The median is numpy's arithmetic on the sorted non-NaN values (the middle one, or the mean of the
+    middle two). NaN (missing) sorts last as +inf; only the first ``count`` (non-NaN) sorted values are
+    read, which are the values ``np.sort`` gives there. Batcher's network of elementwise minima and maxima over
     whole slices is several times faster than sorting many short windows (the median of two exactly
     equal values is the same number; only the sign of a zero median may differ from ``np.sort``'s).
     """
