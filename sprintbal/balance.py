@@ -628,11 +628,21 @@ def compute_windowed_cancellation(
 
 
 def _weighted_c(num: np.ndarray, den: np.ndarray, mask: np.ndarray) -> float:
-    m = mask & np.isfinite(num) & np.isfinite(den)
+    """``1 - sum num / sum den`` over the frames of ``mask`` where both are finite, clipped to [0, 1].
+
+    ``mask`` is a bool array (T,) or increasing frame indices (the same sums, in the same order); NaN
+    when the frames hold no magnitude.
+    """
+    if mask.dtype != bool:
+        num, den = num[mask], den[mask]
+        m = np.isfinite(num) & np.isfinite(den)
+    else:
+        m = mask & np.isfinite(num) & np.isfinite(den)
     d = float(den[m].sum()) if m.any() else 0.0
     if d <= 0:
         return float("nan")
-    return float(np.clip(1.0 - float(num[m].sum()) / d, 0.0, 1.0))
+    c = 1.0 - float(num[m].sum()) / d
+    return 0.0 if c < 0.0 else (1.0 if c > 1.0 else c)  # np.clip's result, without its overhead per call
 
 
 def _center_scale(v: np.ndarray, tail: str, floor: float) -> tuple[float, float]:
@@ -643,11 +653,35 @@ def _center_scale(v: np.ndarray, tail: str, floor: float) -> tuple[float, float]
     1.349 for ``"both"``; both equal the standard deviation for normal data and, like the quartiles
     they use, tolerate up to a quarter of abnormal values (a breakdown in the baseline itself).
     """
-    m = float(np.median(v))
-    mad = _MAD_TO_SD * float(np.median(np.abs(v - m)))
-    p25, p75 = (float(q) for q in np.percentile(v, [25.0, 75.0]))
+    ordered = np.sort(np.asarray(v, dtype=float)).tolist()
+    if not ordered or ordered[-1] != ordered[-1]:  # empty or NaN (sorted last): numpy's own rules
+        m = float(np.median(v))
+        mad = _MAD_TO_SD * float(np.median(np.abs(v - m)))
+        p25, p75 = (float(q) for q in np.percentile(v, [25.0, 75.0]))
+    else:  # the same arithmetic as np.median and np.percentile (linear), on one sorted copy
+        m = _sorted_median(ordered)
+        mad = _MAD_TO_SD * _sorted_median(sorted([abs(x - m) for x in ordered]))
+        p25, p75 = _sorted_quantile(ordered, 0.25), _sorted_quantile(ordered, 0.75)
     q = (m - p25) / 0.6745 if tail == "lower" else (p75 - p25) / 1.349
     return m, max(mad, q, floor, 1e-9)
+
+
+def _sorted_median(ordered: list[float]) -> float:
+    """``np.median`` of sorted finite values: the middle value or the mean of the middle two."""
+    h = len(ordered) // 2
+    return ordered[h] if len(ordered) % 2 else (ordered[h - 1] + ordered[h]) / 2.0
+
+
+def _sorted_quantile(ordered: list[float], q: float) -> float:
+    """``np.percentile(..., 100 * q)`` (method "linear") of sorted finite values, step for step."""
+    virtual = (len(ordered) - 1) * q
+    if virtual >= len(ordered) - 1:
+        return ordered[-1]
+    i = math.floor(virtual)
+    gamma = virtual - i
+    lo, hi = ordered[i], ordered[i + 1]
+    diff = hi - lo
+    return hi - diff * (1 - gamma) if gamma >= 0.5 else lo + diff * gamma
 
 
 def compute_gait_bins(
@@ -745,18 +779,29 @@ def compute_baseline(
         med[tgt] = m
         scale[tgt] = sd
     if n_bins > 0:
+        # each bin's frames (judged ones; and those with a value) as index lists, from one stable sort each
+        live = kind >= 0
+        members, targets = _bin_members(np.where(live & fin, bin_of, -1), n_bins), _bin_members(
+            np.where(live, bin_of, -1), n_bins
+        )
         for b in range(n_bins):
-            sel = (bin_of == b) & fin & (kind >= 0)
-            if int(sel.sum()) < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
-                hood = [(b - 1) % n_bins, b, (b + 1) % n_bins]
-                sel = np.isin(bin_of, hood) & fin & (kind >= 0)
-                if int(sel.sum()) < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
+            sel = members[b]
+            if sel.size < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
+                hood = sorted({(b - 1) % n_bins, b, (b + 1) % n_bins})
+                sel = np.concatenate([members[h] for h in hood])
+                if sel.size < max(1, min_bin_samples) or np.unique(step_of[sel]).size < 3:
                     continue
             m, sd = _center_scale(x[sel], tail, mad_floor)
-            tgt = (bin_of == b) & (kind >= 0)
-            med[tgt] = m
-            scale[tgt] = sd
+            med[targets[b]] = m
+            scale[targets[b]] = sd
     return med, scale
+
+
+def _bin_members(key: np.ndarray, n_bins: int) -> list[np.ndarray]:
+    """Frame indices holding each of the values 0..n_bins-1 of ``key`` (increasing; other values ignored)."""
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(n_bins + 1), side="left")
+    return [order[bounds[b] : bounds[b + 1]] for b in range(n_bins)]
 
 
 def find_spans(flag: np.ndarray) -> list[tuple[int, int]]:
@@ -1096,10 +1141,13 @@ def _axis_series(
     for k in range(kin.steps.n):
         if not (np.isfinite(td[k]) and np.isfinite(to[k])):
             continue
-        m = (t >= td[k] - 1e-9) & (t <= to[k] + 1e-9) & in_contact_phase
-        c_k = _weighted_c(num_s, den_s, m & use_s) if have_seg else _weighted_c(num_p, den_p, m & use)
+        # the contact's frames as indices (t is increasing), not a mask of the whole clip per contact
+        i0 = int(np.searchsorted(t, td[k] - 1e-9, side="left"))
+        i1 = int(np.searchsorted(t, to[k] + 1e-9, side="right"))
+        m = i0 + np.flatnonzero(in_contact_phase[i0:i1])
+        c_k = _weighted_c(num_s, den_s, m[use_s[m]]) if have_seg else _weighted_c(num_p, den_p, m[use[m]])
         contact_c[m] = c_k
-        per_contact.append((m, _weighted_c(num_p, den_p, m & use), _weighted_c(num_s, den_s, m & use_s)))
+        per_contact.append((m, _weighted_c(num_p, den_p, m[use[m]]), _weighted_c(num_s, den_s, m[use_s[m]])))
     for j in (1, 2):
         vals = np.array([pc[j] for pc in per_contact], dtype=float)
         fin_v = vals[np.isfinite(vals)]
@@ -1165,7 +1213,7 @@ def compute_stride_z(
     Parameters
     ----------
     t : ndarray, shape (T,)
-        Frame times, seconds.
+        Frame times, seconds, increasing.
     touchdown_t : ndarray, shape (n,)
         Touchdown times, seconds (any order; NaN ignored).
     a, b : ndarray, shape (T,)
@@ -1192,28 +1240,29 @@ def compute_stride_z(
         return out, larger
     lo, hi = float(t[0]) + cfg.edge_margin_s - 1e-9, float(t[-1]) - cfg.edge_margin_s + 1e-9
     ok = use & np.isfinite(a) & np.isfinite(b)
-    masks: list[np.ndarray] = []
+    spans: list[tuple[int, int]] = []  # each stride's frames t[i0:i1] (t is increasing)
     vals: list[float] = []
     for k in range(td.size - 2):
         s0, s1 = float(td[k]), float(td[k + 2])
         if s0 < lo or s1 > hi:
             continue
-        m = (t >= s0 - 1e-9) & (t < s1 - 1e-9)
-        sa, sb = float(np.abs(a[m & ok]).sum()), float(np.abs(b[m & ok]).sum())
+        i0, i1 = (int(i) for i in np.searchsorted(t, [s0 - 1e-9, s1 - 1e-9], side="left"))
+        sel = ok[i0:i1]
+        sa, sb = float(np.abs(a[i0:i1][sel]).sum()), float(np.abs(b[i0:i1][sel]).sum())
         if sa > 0 and sb > 0:
-            masks.append(m)
+            spans.append((i0, i1))
             vals.append(float(np.log(sa / sb)))
     if len(vals) < max(min_n, 1):
         return out, larger
     v = np.asarray(vals)
-    for i, (m, vk) in enumerate(zip(masks, v, strict=True)):
+    for i, ((i0, i1), vk) in enumerate(zip(spans, v, strict=True)):
         # each stride against the OTHER strides (leave-one-out): with 10-13 strides a breakdown stride in
         # its own baseline pulls the median and widens the quartiles toward itself (masking)
         med, sc = _center_scale(np.delete(v, i), "both", cfg.stride_ratio_floor)
         zk = -abs(vk - med) / sc
-        lower = m & ~(out <= zk)  # frames where this stride is the most abnormal so far
-        out[lower] = zk
-        larger[lower] = 0 if vk > med else 1
+        lower = ~(out[i0:i1] <= zk)  # frames where this stride is the most abnormal so far
+        out[i0:i1][lower] = zk
+        larger[i0:i1][lower] = 0 if vk > med else 1
     return out, larger
 
 
@@ -1967,15 +2016,18 @@ def _step_table(
         c = np.full(n, np.nan)
         cc = np.full(n, np.nan)
         cs = np.full(n, np.nan)
+        use, use_s = w["use"], w["use_s"]
         for k in range(n):
             if not (np.isfinite(start[k]) and np.isfinite(end[k])):
                 continue
-            in_step = (t >= start[k] - 1e-9) & (t < end[k] - 1e-9)
-            c[k] = _weighted_c(w["num_p"], w["den_p"], in_step & w["use"])
-            cs[k] = _weighted_c(w["num_s"], w["den_s"], in_step & w["use_s"])
+            # the step's frames as indices (t is increasing): the same frames as the masks over the clip
+            in_step = np.arange(*np.searchsorted(t, [start[k] - 1e-9, end[k] - 1e-9], side="left"))
+            c[k] = _weighted_c(w["num_p"], w["den_p"], in_step[use[in_step]])
+            cs[k] = _weighted_c(w["num_s"], w["den_s"], in_step[use_s[in_step]])
             if np.isfinite(toeoff[k]):
-                in_contact = (t >= start[k] - 1e-9) & (t <= toeoff[k] + 1e-9)
-                cc[k] = _weighted_c(w["num_p"], w["den_p"], in_contact & w["use"])
+                i0 = int(np.searchsorted(t, start[k] - 1e-9, side="left"))
+                in_contact = np.arange(i0, int(np.searchsorted(t, toeoff[k] + 1e-9, side="right")))
+                cc[k] = _weighted_c(w["num_p"], w["den_p"], in_contact[use[in_contact]])
         res[f"c_{axis}"], res[f"cc_{axis}"], res[f"cs_{axis}"] = c, cc, cs
     sv = 100.0 * res["c_vertical"]
     sm = 100.0 * res["c_mediolateral"]

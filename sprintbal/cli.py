@@ -208,6 +208,7 @@ def analyze(
     """Analyse one sprint clip: landmarks, kinematics, rotational balance; files in OUT/<clip-stem>/."""
     with _user_errors():
         from sprintbal.pipeline import analyze as run_analysis
+        from sprintbal.pipeline import trim_heap
         from sprintbal.pose.cache import PoseCache
         from sprintbal.report.outputs import clip_output_dir, prepare_output_dir, write_outputs
 
@@ -229,6 +230,7 @@ def analyze(
         report = write_outputs(result, folder)
         info = result.video
         del result  # the visuals read the saved files: free the track, kinematics and balance first
+        trim_heap()  # and give their pages back (glibc keeps freed heap pages; long clips)
         _visuals(folder, Path(clip), overlay=overlay, info=info, quiet=quiet, progress=not quiet and not json_out)
         if json_out:
             from sprintbal.report.jsonutil import dumps

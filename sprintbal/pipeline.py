@@ -8,12 +8,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sprintbal import __version__
 from sprintbal.config import AnalysisConfig
 from sprintbal.pose.cache import PoseCache, clip_hash
 from sprintbal.result import AnalysisResult
+
+if TYPE_CHECKING:
+    from sprintbal.video import VideoInfo
 
 #: Called as ``on_progress(stage, done, total)`` while a stage runs; ``total`` may be 0 if unknown.
 ProgressCallback = Callable[[str, int, int], None]
@@ -71,7 +74,7 @@ def analyze(
         from sprintbal.pose.estimator import estimate_track
 
         if until != "pose":
-            _warm_up_later_stages()
+            _warm_up_later_stages(Path(clip), info)
 
         total = info.frame_count
 
@@ -82,7 +85,7 @@ def analyze(
         track = estimate_track(Path(clip), info, config.pose, on_frame=on_frame)
         if cache is not None:
             cache.put(key, track)
-        _trim_heap()  # give the model's freed memory back before the later stages allocate theirs
+        trim_heap()  # give the model's freed memory back before the later stages allocate theirs
     timings["pose"] = time.perf_counter() - t0
     if track.n_frames and not track.detected.any():
         notes.append("Nobody was found in this clip (detection rate 0%): no kinematics or balance can be given.")
@@ -131,19 +134,19 @@ _LATER_MODULES = (
 )
 
 
-def _warm_up_later_stages() -> None:
-    """Import the later stages' modules in a daemon thread, overlapped with pose inference.
+def _warm_up_later_stages(clip: Path, info: VideoInfo) -> None:
+    """Prepare the later stages in a daemon thread, overlapped with pose inference.
 
-    Their first import (scipy above all) otherwise adds about a second after pose; an import that
-    fails here is simply retried, and raises, where the stage needs it.
+    Imports their modules (scipy above all: about a second after pose otherwise), then designs the
+    cleaning stage's residual-analysis filters for the frame rate the clip's timestamps promise
+    (tens of milliseconds of scipy otherwise). Anything that fails here is simply done, and raises,
+    where the stage needs it.
     """
     import importlib
     import sys
     import threading
 
     todo = [name for name in _LATER_MODULES if name not in sys.modules]
-    if not todo:
-        return
 
     def work() -> None:
         for name in todo:
@@ -151,15 +154,25 @@ def _warm_up_later_stages() -> None:
                 importlib.import_module(name)
             except Exception:
                 return
+        try:
+            from sprintbal.kinematics.cleaning import warm_filter_designs
+            from sprintbal.video import frame_times
+
+            t = frame_times(clip, info)
+            if t is not None:
+                warm_filter_designs(t)
+        except Exception:
+            return
 
     threading.Thread(target=work, name="sprintbal-warm-up", daemon=True).start()
 
 
-def _trim_heap() -> None:
+def trim_heap() -> None:
     """Return freed heap memory to the operating system (glibc ``malloc_trim``; a no-op elsewhere).
 
     MediaPipe frees its graph when pose ends, but glibc keeps the pages; without this the stages
-    after pose stack their own peak on top of them (benchmarks/memory.py).
+    after pose stack their own peak on top of them (benchmarks/memory.py). The CLI calls it again
+    once the analysis result is freed, before the visuals.
     """
     import contextlib
     import ctypes

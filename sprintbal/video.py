@@ -18,8 +18,9 @@ Conventions
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -435,3 +436,156 @@ def iter_frames(path: Path, info: VideoInfo, max_side: int | None = None) -> Ite
             raise BadVideoError(f"{path}: no frame could be decoded (truncated or corrupt video)")
     finally:
         container.close()
+
+
+def _frame_timestamps(path: Path) -> tuple[list[int], list[int]] | None:
+    """Presentation timestamps of every video packet, sorted, and those of the key frames; None if unusable.
+
+    Unusable (the caller decodes from the start instead): a packet without a timestamp, two packets with
+    the same one, or a stream that cannot be demuxed to its end.
+    """
+    import av
+
+    container = _open(path)
+    try:
+        stream = _video_stream(container, path)
+        pts: list[int] = []
+        keys: list[int] = []
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue
+            if packet.pts is None:
+                return None
+            pts.append(int(packet.pts))
+            if packet.is_keyframe:
+                keys.append(int(packet.pts))
+    except av.FFmpegError:
+        return None
+    finally:
+        container.close()
+    pts.sort()
+    keys.sort()
+    if not pts or not keys or len(set(pts)) != len(pts) or keys[0] != pts[0]:
+        return None
+    return pts, keys
+
+
+def frame_times(path: Path, info: VideoInfo) -> np.ndarray | None:
+    """Capture times :func:`iter_frames` will give the clip's frames, from its packets alone (no decoding).
+
+    Parameters
+    ----------
+    path : Path
+        The clip.
+    info : VideoInfo
+        Its description from :func:`probe` (time scale).
+
+    Returns
+    -------
+    ndarray, shape (T,) or None
+        Seconds from the first frame; None when the packets lack distinct timestamps (then only
+        decoding tells).
+    """
+    stamps = _frame_timestamps(Path(path))
+    if stamps is None:
+        return None
+    container = _open(Path(path))
+    try:
+        stream = _video_stream(container, Path(path))
+        time_base = float(stream.time_base) if stream.time_base else 0.0
+    finally:
+        container.close()
+    if time_base <= 0:
+        return None
+    pts = np.asarray(stamps[0], dtype=float)
+    t0 = float(pts[0]) * time_base
+    return np.asarray((pts * time_base - t0) * info.time_scale)  # as _CaptureClock.stamp computes each
+
+
+def iter_frames_at(
+    path: Path, info: VideoInfo, indices: Sequence[int], max_side: int | None = None
+) -> Iterator[VideoFrame]:
+    """Yield only the frames at the given positions, decoding as little of the clip as it can.
+
+    Positions are those of :func:`iter_frames` (0-based, presentation order). The ``k``-th frame is the
+    packet with the ``k``-th smallest timestamp; the decoder jumps to the last key frame at or before a
+    wanted frame whenever that key frame lies beyond what it has decoded, and otherwise decodes on. A
+    clip whose packets lack distinct timestamps, or whose decoded frames do not match them, is decoded
+    from the start instead (as :func:`iter_frames` does). Long clips with a few wanted frames (the
+    report's breakdown stills) cost a few groups of pictures instead of the whole clip.
+
+    Parameters
+    ----------
+    path : Path
+        The clip (already checked by :func:`probe`).
+    info : VideoInfo
+        Its description from :func:`probe`.
+    indices : sequence of int
+        Wanted frame positions (any order; negative and out-of-range ones are skipped).
+    max_side : int or None
+        Downscale frames whose longer side exceeds this many pixels (aspect kept).
+
+    Yields
+    ------
+    VideoFrame
+        The wanted frames in increasing position; ``t_s`` as :func:`iter_frames` gives it when the
+        clip's timestamps are clean.
+
+    Raises
+    ------
+    BadVideoError
+        If the clip cannot be decoded at all.
+    """
+    import av
+
+    path = Path(path)
+    _check_path(path)
+    wanted = sorted({int(i) for i in indices if int(i) >= 0})
+    if not wanted:
+        return
+    stamps = _frame_timestamps(path)
+    done: set[int] = set()
+    if stamps is not None:
+        pts, keys = stamps
+        container = _open(path)
+        try:
+            stream = _video_stream(container, path)
+            stream.thread_type = "AUTO"
+            time_base = float(stream.time_base) if stream.time_base else 0.0
+            scale, out_w, out_h = _output_size(info.coded_width, info.coded_height, max_side)
+            frames: Iterator[Any] | None = None
+            decoded = -math.inf  # timestamp of the last decoded frame
+            for i in wanted:
+                if i >= len(pts):
+                    break
+                target = pts[i]
+                key = keys[bisect.bisect_right(keys, target) - 1]
+                if frames is None or key > decoded:
+                    container.seek(key, stream=stream, backward=True, any_frame=False)
+                    frames = container.decode(stream)
+                found = None
+                for frame in frames:
+                    if frame.pts is None:
+                        break
+                    decoded = int(frame.pts)
+                    if decoded >= target:
+                        found = frame if decoded == target else None
+                        break
+                if found is None:  # the decoder does not give the timestamps the packets promised
+                    break
+                t = (target - pts[0]) * time_base * info.time_scale
+                image = _upright_rgb(found, info, scale, out_w, out_h)
+                yield VideoFrame(index=i, t_s=float(t), image=image, scale=scale)
+                done.add(i)
+        except (av.FFmpegError, OSError):
+            pass  # decode the rest from the start
+        finally:
+            container.close()
+    rest = [i for i in wanted if i not in done]
+    if not rest:
+        return
+    for fr in iter_frames(path, info, max_side):
+        if fr.index > rest[-1]:
+            break
+        if fr.index in rest and fr.index not in done:
+            yield fr

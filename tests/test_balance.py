@@ -856,3 +856,19 @@ def test_explanation_names_what_changed_not_what_is_largest():
     fevs = list(b.events) + list(b.uncertain_events)
     assert len(fevs) == 1 and "driven mostly by the right leg" in fevs[0].explanation
     assert "What changed" not in fevs[0].explanation
+
+
+def test_center_scale_is_numpys_median_mad_and_quartiles() -> None:
+    from sprintbal.balance import _center_scale
+
+    rng = np.random.default_rng(8)
+    for trial in range(300):
+        v = rng.normal(0.6, 0.2, int(rng.integers(1, 40)))
+        if trial % 3 == 0:
+            v = np.round(v, 1)  # ties
+        for tail in ("lower", "both"):
+            m = float(np.median(v))
+            mad = 1.4826 * float(np.median(np.abs(v - m)))
+            p25, p75 = (float(q) for q in np.percentile(v, [25.0, 75.0]))
+            q = (m - p25) / 0.6745 if tail == "lower" else (p75 - p25) / 1.349
+            assert _center_scale(v, tail, 0.01) == (m, max(mad, q, 0.01, 1e-9))

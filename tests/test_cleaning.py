@@ -353,3 +353,127 @@ def test_main_person_size_jump_alone_splits() -> None:
     leg = np.where(np.arange(n) < 25, 250.0, 120.0)  # same place, half the size: someone else
     keep = compute_main_person(_bodies(n, np.full(n, 400.0), leg))
     assert keep[:25].all() and not keep[25:].any()
+
+
+# --- the vectorised routines give what the straightforward ones give, number for number ---------------------------
+
+
+def _gap_fill_reference(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """compute_gap_fill done column by column with scipy's PchipInterpolator (the former implementation)."""
+    from scipy.interpolate import PchipInterpolator
+
+    out = np.array(x, dtype=float).reshape(x.shape[0], -1)
+    filled = np.zeros(out.shape, dtype=bool)
+    dt = float(np.median(np.diff(t)))
+    for j in range(out.shape[1]):
+        fin = np.isfinite(out[:, j])
+        if fin.all() or fin.sum() < 2:
+            continue
+        first, last = np.flatnonzero(fin)[[0, -1]]
+        gap = np.flatnonzero(~fin)
+        runs = np.split(gap, np.flatnonzero(np.diff(gap) > 1) + 1)
+        targets = [r for r in runs if r[0] > first and r[-1] < last and t[r[-1]] - t[r[0]] + dt <= max_gap_s + 1e-9]
+        if not targets:
+            continue
+        ti = np.concatenate(targets)
+        if fin.sum() == 2:
+            vals = np.interp(t[ti], t[fin], out[fin, j])
+        else:
+            vals = PchipInterpolator(t[fin], out[fin, j], extrapolate=False)(t[ti])
+        out[ti, j] = vals
+        filled[ti, j] = np.isfinite(vals)
+    return out.reshape(x.shape), filled.reshape(x.shape)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_gap_fill_is_scipy_pchip_exactly(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 150
+    x = np.cumsum(rng.normal(0, 1, (n, 4, 3)), axis=0)
+    if seed % 2:
+        x = np.round(x)  # flat stretches and ties: PCHIP's zero-derivative rules
+    x[rng.random(x.shape) < 0.25] = np.nan
+    x[:, 0, 0] = np.nan
+    x[[10, 50], 0, 0] = [1.0, 2.0]  # a column with two knots: linear
+    t = np.cumsum(rng.uniform(0.02, 0.05, n)) if seed % 3 else np.arange(n) / 30.0
+    got, got_filled = compute_gap_fill(x, t, 0.2)
+    want, want_filled = _gap_fill_reference(x, t, 0.2)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.array_equal(got_filled, want_filled)
+    assert got_filled.any()
+
+
+def test_window_median_network_is_sorted_median() -> None:
+    from sprintbal.kinematics.cleaning import _nanmedian_first, _sorting_network
+
+    rng = np.random.default_rng(3)
+    for w in (1, 2, 3, 5, 7, 13, 25):
+        net = _sorting_network(w)
+        v = rng.normal(size=(w, 200))
+        s = v.copy()
+        for i, j in net:
+            low = np.minimum(s[i], s[j])
+            np.maximum(s[i], s[j], out=s[j])
+            s[i] = low
+        assert np.array_equal(s, np.sort(v, axis=0))
+        v[rng.random(v.shape) < 0.3] = np.nan
+        v[:, :5] = np.nan  # empty windows
+        ordered = np.sort(v, axis=0)
+        count = (~np.isnan(v)).sum(axis=0)
+        lo, hi = np.maximum(count - 1, 0) // 2, np.minimum(count // 2, w - 1)
+        a = np.take_along_axis(ordered, lo[None], axis=0)[0]
+        b = np.take_along_axis(ordered, hi[None], axis=0)[0]
+        want = np.where(count == 0, np.nan, np.where(lo == hi, a, (a + b) / 2.0))
+        assert np.array_equal(_nanmedian_first(v), want, equal_nan=True)
+
+
+def test_sosfiltfilt_is_scipy_sosfiltfilt_exactly() -> None:
+    from scipy.signal import butter, sosfiltfilt
+
+    from sprintbal.kinematics.cleaning import _sosfiltfilt
+
+    rng = np.random.default_rng(4)
+    x = np.cumsum(rng.normal(size=(120, 7)), axis=0)
+    for order, pad in ((2, 9), (4, 15), (4, 0)):
+        sos = butter(order, 0.3, output="sos")
+        assert np.array_equal(_sosfiltfilt(sos, x, pad), sosfiltfilt(sos, x, axis=0, padlen=pad))
+    assert np.array_equal(_sosfiltfilt(sos, x[:, 2], 15), sosfiltfilt(sos, x[:, 2], padlen=15))
+
+
+def test_viterbi_finds_the_cheapest_labelling() -> None:
+    """The unrolled recursion against every labelling of short chains (no ties in random data)."""
+    from sprintbal.kinematics.cleaning import _viterbi_swaps
+
+    rng = np.random.default_rng(5)
+    left = np.array([p[0] for p in LEG_PAIRS])
+    right = np.array([p[1] for p in LEG_PAIRS])
+    for trial in range(16):
+        n = int(rng.integers(3, 10))  # short enough to try every labelling
+        xy = np.cumsum(rng.normal(0, 3, (n, 33, 2)), axis=0)
+        xy = apply_lr_swaps(xy, rng.random(n) < 0.2, LEG_PAIRS)
+        t = np.cumsum(rng.uniform(0.02, 0.04, n))
+        unary = rng.random((n, 2)) if trial % 2 else None
+        got = _viterbi_swaps(xy, LEG_PAIRS, t, swap_penalty=0.2, unary=unary)
+        hyp = np.stack([np.concatenate([xy[:, left], xy[:, right]], 1), np.concatenate([xy[:, right], xy[:, left]], 1)])
+        spread = float(np.median(np.linalg.norm(xy[:, left[0]] - xy[:, left[-1]], axis=-1)))
+        u = np.zeros((n, 2)) if unary is None else unary.copy()
+        u[:, 1] += 0.2
+        ratio = np.ones(n)
+        ratio[2:] = np.diff(t)[1:] / np.diff(t)[:-1]
+
+        labellings = [[(code >> k) & 1 for k in range(n)] for code in range(2**n)]
+        best = min(labellings, key=lambda s, h=hyp, u=u, r=ratio, sp=spread: _chain_cost(s, h, u, r, sp))
+        assert got.tolist() == [bool(v) for v in best]
+
+
+def _chain_cost(s: list[int], hyp: np.ndarray, u: np.ndarray, ratio: np.ndarray, spread: float) -> float:
+    """Total cost of one labelling of a chain, as _viterbi_swaps defines it."""
+
+    def dist(p: np.ndarray, q: np.ndarray) -> float:
+        return float(np.linalg.norm(p - q, axis=-1).sum() / spread)
+
+    c = u[0, s[0]] + u[1, s[1]] + dist(hyp[s[1], 1], hyp[s[0], 0])
+    for k in range(2, len(s)):
+        p1, p2 = hyp[s[k - 1], k - 1], hyp[s[k - 2], k - 2]
+        c += dist(hyp[s[k], k], p1 + (p1 - p2) * ratio[k]) + u[k, s[k]]
+    return float(c)

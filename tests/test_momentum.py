@@ -164,3 +164,34 @@ def test_group_momenta_left_weight_shares_the_legs() -> None:
 def test_normalisation_factor() -> None:
     assert normalisation_factor(70.0, 1.75) == pytest.approx(70.0 * 1.75 * math.sqrt(9.80665 * 1.75))
     assert normalisation_factor(70.0, 1.75) == pytest.approx(507.48, abs=0.01)
+
+
+@pytest.mark.parametrize("uniform", [True, False])
+def test_body_momentum_in_blocks_is_the_whole_clip_computation(uniform: bool) -> None:
+    from sprintbal.kinematics.momentum import compute_body_momentum
+
+    n = 61
+    t = np.arange(n) * 0.03125 if uniform else np.cumsum(np.random.default_rng(2).uniform(0.03, 0.035, n))
+    points = moving_pose(t)
+    points[20:23, 15] = np.nan  # an unknown wrist for a few frames
+    model = compute_body_model("male", 70.0)
+    whole = compute_body_momentum(points, model, t, chunk=10_000)
+    h, seg = _h(points, t)
+    assert np.array_equal(whole.segment_h, h, equal_nan=True)
+    for chunk in (5, 8, 20):
+        part = compute_body_momentum(points, model, t, chunk=chunk)
+        assert np.array_equal(part.segment_h, h, equal_nan=True)
+        assert np.array_equal(part.body_com, seg.body_com, equal_nan=True)  # type: ignore[attr-defined]
+        assert np.array_equal(part.body_com_velocity, seg.body_com_velocity, equal_nan=True)  # type: ignore[attr-defined]
+        assert np.array_equal(part.length_m, seg.length_m, equal_nan=True)  # type: ignore[attr-defined]
+
+
+def test_body_momentum_blocks_follow_the_clips_gradient_formula() -> None:
+    """A block whose intervals happen to be equal inside a clip whose are not must not switch formulas."""
+    from sprintbal.kinematics.momentum import compute_body_momentum
+
+    t = np.concatenate([np.arange(30) * 0.03125, 1.0 + np.cumsum(np.random.default_rng(3).uniform(0.03, 0.035, 30))])
+    points = moving_pose(t)
+    model = compute_body_model("female", 60.0)
+    h, _ = _h(points, t, "female", 60.0)
+    assert np.array_equal(compute_body_momentum(points, model, t, chunk=6).segment_h, h, equal_nan=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from videogen import (
 )
 
 from sprintbal.errors import BadInputError, BadVideoError, ConfigError
-from sprintbal.video import VideoInfo, iter_frames, probe
+from sprintbal.video import VideoInfo, frame_times, iter_frames, iter_frames_at, probe
 
 UPRIGHT = quadrant_colours(quadrant_pattern(0, 64, 96))
 VFR_TIMES = [0.0, 0.021, 0.055, 0.0712, 0.12, 0.1333, 0.2, 0.2011, 0.26, 0.31]
@@ -249,3 +250,42 @@ def test_iter_frames_checks_its_path_too(tmp_path: Path, clips: dict[str, Path])
     info = probe(clips["cfr"])
     with pytest.raises(BadInputError):
         next(iter(iter_frames(tmp_path / "gone.mp4", info)))
+
+
+def _gop_clip(path: Path, n: int) -> Path:
+    """A clip with a key frame every 8 frames and B-frames (decoding order differs from display order)."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"g": "8", "bf": "2", "crf": "18", "preset": "fast", "sc_threshold": "0"}
+        for i in range(n):
+            frame = av.VideoFrame.from_ndarray(quadrant_pattern(i, 64, 48), format="rgb24")
+            frame.pts = i
+            frame.time_base = Fraction(1, 30)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize("name", ["gop", "cfr", "vfr", "raw", "rot90"])
+def test_frames_at_positions_are_those_iter_frames_gives(name: str, clips: dict[str, Path], tmp_path: Path) -> None:
+    path = _gop_clip(tmp_path / "gop.mp4", 40) if name == "gop" else clips[name]
+    info = probe(path)
+    every = list(iter_frames(path, info))
+    n = len(every)
+    times = frame_times(path, info)
+    if name == "raw":
+        assert times is None  # no timestamps: decoded from the start
+    else:
+        assert times is not None and np.array_equal(times, [f.t_s for f in every])
+    for wanted in ([n - 1], [0], [3, 3, 1], [2, 17, 18, 33], list(range(0, n, 5)), [-1, n + 5, n // 2]):
+        got = list(iter_frames_at(path, info, wanted))
+        want = [every[i] for i in sorted({i for i in wanted if 0 <= i < n})]
+        assert [f.index for f in got] == [f.index for f in want]
+        for a, b in zip(got, want, strict=True):
+            assert a.t_s == b.t_s
+            assert np.array_equal(a.image, b.image)

@@ -423,11 +423,38 @@ def _combine(weights: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
+def compute_segment_lengths(points: np.ndarray, model: BodyModel, chunk: int = 4096) -> np.ndarray:
+    """Median length of each segment over the clip (``Segments.length_m``), a block of frames at a time.
+
+    Parameters
+    ----------
+    points : ndarray, shape (T, 33, 3)
+        Landmarks in the lab frame, metres. NaN where unknown.
+    model : BodyModel
+        Segment endpoints.
+    chunk : int
+        Frames handled at once (bounds temporary memory only).
+
+    Returns
+    -------
+    ndarray, shape (S,)
+        Median over the frames where the segment is known, m (NaN if never known).
+    """
+    points = np.asarray(points, dtype=float)
+    seg_len = np.empty((points.shape[0], model.n_segments))
+    for a in range(0, points.shape[0], chunk):
+        block = points[a : a + chunk]
+        ends = _combine(model.proximal, block) - _combine(model.distal, block)
+        seg_len[a : a + chunk] = np.linalg.norm(ends, axis=-1)
+    return _column_median(seg_len)
+
+
 def compute_segment_kinematics(
     points: np.ndarray,
     model: BodyModel,
     t: np.ndarray,
     length: Literal["median", "frame"] = "median",
+    length_m: np.ndarray | None = None,
 ) -> Segments:
     """Segment COMs, velocities, frames, angular velocities and inertias from 3D landmarks.
 
@@ -443,6 +470,9 @@ def compute_segment_kinematics(
     length : {"median", "frame"}
         Segment length for the inertia ``I = m (r L)^2``: the median over frames
         (default: segments are rigid, landmark noise is not) or each frame's own.
+    length_m : ndarray, shape (S,), optional
+        The segment lengths to use for ``"median"`` (e.g. :func:`compute_segment_lengths` of the
+        whole clip when ``points`` is a part of it); default: the median over ``points``' frames.
 
     Returns
     -------
@@ -471,7 +501,7 @@ def compute_segment_kinematics(
     rot = compute_segment_frames(prox, dist, ml)
     omega = compute_angular_velocity(rot, t)
     seg_len = np.linalg.norm(prox - dist, axis=-1)  # (T, S)
-    length_m = _column_median(seg_len)
+    length_m = _column_median(seg_len) if length_m is None else np.asarray(length_m, dtype=float)
     use_len = seg_len if length == "frame" else np.broadcast_to(length_m, seg_len.shape)
     # radii order (sag = AP, trans = ML, long) -> frame columns (AP, long, ML)
     r = model.radii[:, [0, 2, 1]]

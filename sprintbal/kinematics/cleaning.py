@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -318,9 +319,12 @@ def compute_lr_swaps(
                     unary=None if unary is None else unary[sl],
                 )
             return sub
-    left = np.array([p[0] for p in pairs])
-    right = np.array([p[1] for p in pairs])
-    idx = np.concatenate([left, right])
+    # only the pair's landmarks from here on (left ones first): no copies of the whole (T, 33, 2) array
+    n_pairs = len(pairs)
+    xy = xy[:, [p[0] for p in pairs] + [p[1] for p in pairs]]  # (T, 2P, 2)
+    pairs = tuple((i, n_pairs + i) for i in range(n_pairs))
+    left = np.arange(n_pairs)
+    right = left + n_pairs
     usable = np.isfinite(xy[:, left]).all(axis=-1).any(axis=1) & np.isfinite(xy[:, right]).all(axis=-1).any(axis=1)
     seg = np.linalg.norm(xy[:, left[0]] - xy[:, left[-1]], axis=-1)
     scale = float(np.median(seg[np.isfinite(seg)])) if np.isfinite(seg).any() else 1.0
@@ -340,7 +344,7 @@ def compute_lr_swaps(
         )  # fmt: skip
         if _round == max_rounds or keep.size < 5:
             break
-        q = apply_lr_swaps(xy[keep], states, pairs)[:, idx]  # (K, 2P, 2)
+        q = apply_lr_swaps(xy[keep], states, pairs)  # (K, 2P, 2)
         e = np.maximum(_central_residual(q, tt[keep], 1), _central_residual(q, tt[keep], 2)) / scale
         med = float(np.median(e[np.isfinite(e)])) if np.isfinite(e).any() else 0.0
         thr = max(glitch_factor * med, 0.5)
@@ -371,15 +375,19 @@ def compute_lr_swaps(
         next_k = keep[j] if j < keep.size else None
         if prev_k is None and next_k is None:
             continue
-        refs = [fixed[r][idx] for r in (prev_k, next_k) if r is not None]
+        refs = [fixed[r] for r in (prev_k, next_k) if r is not None]
         ref = 0.5 * (refs[0] + refs[1]) if len(refs) == 2 else refs[0]
         if not dropped[k]:  # unusable frame: follow the labelled neighbour
             out[k] = out[prev_k if prev_k is not None else next_k]
             continue
-        cand = [xy[k][idx], xy[k][np.concatenate([right, left])]]
+        cand = [xy[k], xy[k][np.concatenate([right, left])]]
         costs = [float(np.nansum(np.linalg.norm(c - ref, axis=-1))) for c in cand]
         out[k] = costs[1] + swap_penalty * scale < costs[0]
     return out
+
+
+#: Frames whose transition costs :func:`_viterbi_swaps` computes at once (bounds its temporary memory).
+_VITERBI_CHUNK = 2048
 
 
 def _viterbi_swaps(
@@ -420,58 +428,57 @@ def _viterbi_swaps(
         ratio[2:] = np.where(np.isfinite(r) & (r > 0), r, 1.0)
 
     def dist(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-        d = np.linalg.norm(p - q, axis=-1)  # (..., 2P)
+        diff = p - q  # (..., 2P, 2); the Euclidean norm as np.linalg.norm takes it, without its overhead
+        d = np.sqrt(diff[..., 0] * diff[..., 0] + diff[..., 1] * diff[..., 1])  # (..., 2P)
         return np.where(np.isfinite(d), d, 0.0).sum(axis=-1) / spread
 
-    # first-order cost c1[s_prev, s_cur, k] between frame k-1 and k (k >= 1)
-    c1 = np.zeros((2, 2, n))
-    for sp in range(2):
-        for sc in range(2):
-            c1[sp, sc, 1:] = dist(hyp[sc, 1:], hyp[sp, :-1])
-    # second-order cost c2[s2, s1, s0, k] of frame k from frames k-2 (s2), k-1 (s1)
-    c2 = np.zeros((2, 2, 2, n))
-    for s2 in range(2):
-        for s1 in range(2):
-            p1 = hyp[s1, 1:-1]
-            p2 = hyp[s2, :-2]
-            pred = p1 + (p1 - p2) * ratio[2:, None, None]
-            # fall back to the first-order prediction where the older frame is unknown
-            pred = np.where(np.isfinite(pred), pred, p1)
-            for s0 in range(2):
-                c2[s2, s1, s0, 2:] = dist(hyp[s0, 2:], pred)
+    # first-order cost c1[s_prev, s_cur] between frames 0 and 1 (where the recursion starts)
+    c1 = dist(hyp[None, :, 1], hyp[:, None, 0])  # (2, 2)
+    # second-order cost of frame k from frames k-2 (s2) and k-1 (s1) with frame k as s0, all eight
+    # (s2, s1, s0) at once, flattened to column s2 * 4 + s1 * 2 + s0; in chunks of frames on long clips
+    c2 = np.zeros((n, 8))
+    for a in range(2, n, _VITERBI_CHUNK):
+        b = min(n, a + _VITERBI_CHUNK)
+        p1 = hyp[None, :, a - 1 : b - 1]  # (1, 2 s1, m, 2P, 2)
+        p2 = hyp[:, None, a - 2 : b - 2]  # (2 s2, 1, m, 2P, 2)
+        pred = p1 + (p1 - p2) * ratio[a:b, None, None]
+        # fall back to the first-order prediction where the older frame is unknown
+        pred = np.where(np.isfinite(pred), pred, p1)  # (2 s2, 2 s1, m, 2P, 2)
+        cost_k = dist(hyp[None, None, :, a:b], pred[:, :, None])  # (2 s2, 2 s1, 2 s0, m)
+        c2[a:b] = np.moveaxis(cost_k, 3, 0).reshape(b - a, 8)
     frame_cost = np.zeros((n, 2)) if unary is None else np.nan_to_num(np.asarray(unary, dtype=float)).reshape(n, 2)
     frame_cost[:, 1] += swap_penalty  # (T, 2): per-frame cost of (as given, exchanged)
-    # Viterbi over pair states (s_{k-1}, s_k)
-    cost = np.full((2, 2), np.inf)
-    for s0 in range(2):
-        for s1 in range(2):
-            cost[s0, s1] = frame_cost[0, s0] + frame_cost[1, s1] + c1[s0, s1, 1]
-    back = np.zeros((n, 2, 2), dtype=np.int8)
-    # the recursion is sequential in time: plain Python floats (same IEEE arithmetic as numpy float64, and
-    # np.argmin's tie and NaN rules) instead of eight tiny numpy calls per frame
-    c2k = np.moveaxis(c2, 3, 0).tolist()  # c2k[k][s2][s1][s0]
+    # Viterbi over pair states (s_{k-1}, s_k). The recursion is sequential in time: plain Python floats (same
+    # IEEE arithmetic as numpy float64, and np.argmin's tie and NaN rules: the first minimum, a NaN first),
+    # unrolled over the four pair states, instead of small numpy calls per frame.
     u = frame_cost.tolist()
-    cl = cost.tolist()  # cl[s_prev][s_cur]
-    bk = [[[0, 0], [0, 0]] for _ in range(n)]
-    for k in range(2, n):
-        ck = c2k[k]
-        new_l = [[0.0, 0.0], [0.0, 0.0]]
-        for s1 in range(2):
-            for s0 in range(2):
-                a0 = cl[0][s1] + ck[0][s1][s0]
-                a1 = cl[1][s1] + ck[1][s1][s0]
-                j = 0 if (a0 != a0 or (a1 == a1 and a0 <= a1)) else 1  # np.argmin: first NaN, else first min
-                new_l[s1][s0] = (a1 if j else a0) + u[k][s0]
-                bk[k][s1][s0] = j
-        cl = new_l
-    cost = np.array(cl)
-    back[:] = np.array(bk, dtype=np.int8)
-    best = int(np.argmin(cost))
+    c00, c01, c10, c11 = (
+        u[0][s0] + u[1][s1] + float(c1[s0, s1]) for s0, s1 in ((0, 0), (0, 1), (1, 0), (1, 1))
+    )  # c<s_prev><s_cur>
+    back: list[tuple[int, int, int, int]] = []  # per frame k >= 2: best s_{k-2} for (s1, s0) = 00, 01, 10, 11
+    for k, (e0, e1, e2, e3, e4, e5, e6, e7) in enumerate(c2.tolist()[2:], start=2):
+        u0, u1 = u[k]
+        a0, a1 = c00 + e0, c10 + e4
+        j00 = 1 if a1 < a0 or (a1 != a1 and a0 == a0) else 0
+        n00 = (a1 if j00 else a0) + u0
+        a0, a1 = c00 + e1, c10 + e5
+        j01 = 1 if a1 < a0 or (a1 != a1 and a0 == a0) else 0
+        n01 = (a1 if j01 else a0) + u1
+        a0, a1 = c01 + e2, c11 + e6
+        j10 = 1 if a1 < a0 or (a1 != a1 and a0 == a0) else 0
+        n10 = (a1 if j10 else a0) + u0
+        a0, a1 = c01 + e3, c11 + e7
+        j11 = 1 if a1 < a0 or (a1 != a1 and a0 == a0) else 0
+        n11 = (a1 if j11 else a0) + u1
+        back.append((j00, j01, j10, j11))
+        c00, c01, c10, c11 = n00, n01, n10, n11
+    best = int(np.argmin(np.array([c00, c01, c10, c11])))
     states = np.zeros(n, dtype=np.int8)
-    states[n - 2], states[n - 1] = best // 2, best % 2
+    s1, s0 = best // 2, best % 2
+    states[n - 2], states[n - 1] = s1, s0
     for k in range(n - 1, 1, -1):
-        s2 = back[k, states[k - 1], states[k]]
-        states[k - 2] = s2
+        s1, s0 = back[k - 2][2 * s1 + s0], s1
+        states[k - 2] = s1
     out[:] = states.astype(bool)
     return out
 
@@ -541,6 +548,19 @@ def compute_contralateral_cost(
     out[:, 0] = weight * np.maximum(prod, 0.0)
     out[:, 1] = weight * np.maximum(-prod, 0.0)
     return out
+
+
+def _swap_inplace(arr: np.ndarray, swapped: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> None:
+    """:func:`apply_lr_swaps` writing into ``arr`` (only the swapped frames are copied)."""
+    idx = np.flatnonzero(np.asarray(swapped, dtype=bool))
+    if idx.size == 0:
+        return
+    left = np.array([p[0] for p in pairs])[None, :]
+    right = np.array([p[1] for p in pairs])[None, :]
+    rows = idx[:, None]
+    was_left = arr[rows, left]
+    arr[rows, left] = arr[rows, right]
+    arr[rows, right] = was_left
 
 
 def apply_lr_swaps(arr: np.ndarray, swapped: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:
@@ -618,13 +638,23 @@ def compute_hampel(
         Where outliers were found.
     """
     x = np.asarray(x, dtype=float)
+    cleaned = x.copy()
+    if x.shape[0] < 3 or x.size == 0:
+        return cleaned, np.zeros(x.shape, dtype=bool)
+    outlier, med = _hampel(x, t, window_s, n_sigmas, min_sigma, chunk, with_median=replace != "nan")
+    cleaned[outlier] = np.nan if med is None else med[outlier]
+    return cleaned, outlier
+
+
+def _hampel(
+    x: np.ndarray, t: np.ndarray, window_s: float, n_sigmas: float, min_sigma: float, chunk: int, with_median: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return the outliers of :func:`compute_hampel` (and the window medians if asked), without copying ``x``.
+
+    ``x`` (float, T >= 3, any layout: a view of a larger array is read a chunk of frames at a time).
+    """
     t = np.asarray(t, dtype=float)
     n = x.shape[0]
-    cleaned = x.copy()
-    outlier = np.zeros(x.shape, dtype=bool)
-    if n < 3 or x.size == 0:
-        return cleaned, outlier
-    flat = x.reshape(n, -1)
     lo = np.searchsorted(t, t - window_s, side="left")
     hi = np.searchsorted(t, t + window_s, side="right")
     idx = np.arange(n)
@@ -636,29 +666,29 @@ def compute_hampel(
     hi = idx + half + 1
     width = max(int((hi - lo).max()), 1)
     offs = np.arange(width)
-    out_flat = cleaned.reshape(n, -1)
-    bad = np.zeros(flat.shape, dtype=bool)
+    bad = np.zeros((n, x[0].size), dtype=bool)
+    medians = np.full(bad.shape, np.nan) if with_median else None
     for c0 in range(0, n, chunk):  # everything per chunk of frames: temporary memory does not grow with T
         c1 = min(n, c0 + chunk)
         rows = lo[c0:c1, None] + offs[None, :]  # (C, W)
         valid = rows < hi[c0:c1, None]
         rows = np.minimum(rows, n - 1)
-        win = flat[rows]  # (C, W, F)
-        win = np.where(valid[:, :, None], win, np.nan)
+        r0, r1 = int(rows.min()), int(rows.max()) + 1
+        block = x[r0:r1].reshape(r1 - r0, -1).T  # (F, rows r0..r1)
+        # (W, F, C): the k-th sample of every window, NaN outside the window
+        win = np.stack([np.where(valid[:, k], block[:, rows[:, k] - r0], np.nan) for k in range(width)])
         with np.errstate(invalid="ignore"):
-            med = _nanmedian_windows(win)
-            mad = _nanmedian_windows(np.abs(win - med[:, None, :]))
+            med = _nanmedian_first(win)  # (F, C)
+            mad = _nanmedian_first(np.abs(win - med))
             sigma = np.maximum(1.4826 * mad, min_sigma)
-            part = flat[c0:c1]
+            part = block[:, c0 - r0 : c1 - r0]
             b = np.abs(part - med) > n_sigmas * sigma
         b &= np.isfinite(part) & np.isfinite(med)
-        bad[c0:c1] = b
-        if replace == "nan":
-            out_flat[c0:c1][b] = np.nan
-        else:
-            out_flat[c0:c1][b] = med[b]
-    outlier = bad.reshape(x.shape)
-    return out_flat.reshape(x.shape), outlier
+        bad[c0:c1] = b.T
+        if medians is not None:
+            medians[c0:c1] = med.T
+    shape = x.shape
+    return bad.reshape(shape), None if medians is None else medians.reshape(shape)
 
 
 @functools.cache
@@ -728,21 +758,46 @@ def compute_edge_outliers(x: np.ndarray, n_sigmas: float, *, min_sigma: float = 
     return out
 
 
-def _nanmedian_windows(win: np.ndarray) -> np.ndarray:
-    """``np.nanmedian(win, axis=1)`` of a (C, W, F) block, NaN for all-NaN windows, without its warnings.
+def _nanmedian_first(win: np.ndarray) -> np.ndarray:
+    """``np.nanmedian(win, axis=0)`` of a (W, ...) block, NaN for all-NaN windows, by a sorting network.
 
-    Sorts once (NaN last) and averages the middle pair of the non-NaN values: the same arithmetic as
-    numpy's median, several times faster than ``nanmedian``'s masked-array path on small windows.
+    The median is numpy's arithmetic on the sorted non-NaN values (the middle one, or the mean of the
+    middle two). NaN (missing) sorts last as +inf; only the first ``count`` (non-NaN) sorted values are
+    read, which are the values ``np.sort`` gives there. Batcher's network of elementwise minima and maxima over
+    whole slices is several times faster than sorting many short windows (the median of two exactly
+    equal values is the same number; only the sign of a zero median may differ from ``np.sort``'s).
     """
-    ordered = np.sort(win, axis=1)
-    count = (~np.isnan(win)).sum(axis=1)  # (C, F)
+    count = (~np.isnan(win)).sum(axis=0)
+    ordered = np.where(np.isnan(win), np.inf, win)
+    for i, j in _sorting_network(win.shape[0]):
+        low = np.minimum(ordered[i], ordered[j])
+        np.maximum(ordered[i], ordered[j], out=ordered[j])
+        ordered[i] = low
     lo = np.maximum(count - 1, 0) // 2
-    hi = count // 2
-    a = np.take_along_axis(ordered, lo[:, None, :], axis=1)[:, 0]
-    b = np.take_along_axis(ordered, np.minimum(hi, win.shape[1] - 1)[:, None, :], axis=1)[:, 0]
+    hi = np.minimum(count // 2, win.shape[0] - 1)
+    a = np.take_along_axis(ordered, lo[None], axis=0)[0]
+    b = np.take_along_axis(ordered, hi[None], axis=0)[0]
     out = np.where(lo == hi, a, (a + b) / 2.0)
     out[count == 0] = np.nan
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _sorting_network(n: int) -> tuple[tuple[int, int], ...]:
+    """Return the comparator pairs of Batcher's odd-even merge sort for ``n`` inputs (ascending)."""
+    pairs: list[tuple[int, int]] = []
+    size = 1 << max(n - 1, 0).bit_length()
+    p = 1
+    while p < size:
+        k = p
+        while k >= 1:
+            for j in range(k % p, size - k, 2 * k):
+                for i in range(min(k, size - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p) and i + j + k < n:
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    return tuple(pairs)
 
 
 class _quiet_nan:
@@ -790,9 +845,14 @@ def compute_gap_fill(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[np
 
 
 def _gap_fill_inplace(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`compute_gap_fill` writing into ``x`` (a float array the caller owns)."""
-    from scipy.interpolate import PchipInterpolator
+    """:func:`compute_gap_fill` writing into ``x`` (a float array the caller owns).
 
+    Every column at once: the runs of missing samples are found in one pass, and the PCHIP value of
+    each sample of a short interior gap is computed from the four knots around the gap exactly as
+    ``scipy.interpolate.PchipInterpolator`` computes it (its derivative rules at interior and end
+    knots, its Hermite coefficients and its polynomial evaluation, operation for operation) without
+    building an interpolator per column.
+    """
     t = np.asarray(t, dtype=float)
     n = x.shape[0]
     if n < 3 or x.size == 0:
@@ -802,34 +862,87 @@ def _gap_fill_inplace(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[n
     dt = _median_dt(t)
     if not np.isfinite(dt):
         return out.reshape(x.shape), filled.reshape(x.shape)
-    fin_all = np.isfinite(out)
-    # columns with the same NaN pattern (the channels of one landmark) are interpolated together
-    groups: dict[bytes, list[int]] = {}
-    for j in range(out.shape[1]):
-        groups.setdefault(np.packbits(fin_all[:, j]).tobytes(), []).append(j)
-    for cols in groups.values():
-        fin = fin_all[:, cols[0]]
-        if fin.all() or fin.sum() < 2:
-            continue
-        first, last = np.flatnonzero(fin)[[0, -1]]
-        targets: list[int] = []
-        for s, e in _runs(~fin):
-            if s <= first or e > last:
-                continue
-            if t[e - 1] - t[s] + dt <= max_gap_s + 1e-9:
-                targets.extend(range(s, e))
-        if not targets:
-            continue
-        ti = np.asarray(targets)
-        block = out[:, cols]
-        if fin.sum() == 2:
-            vals = np.stack([np.interp(t[ti], t[fin], block[fin, c]) for c in range(len(cols))], axis=1)
-        else:
-            vals = PchipInterpolator(t[fin], block[fin], axis=0, extrapolate=False)(t[ti])
-        where = np.ix_(ti, np.asarray(cols))
-        out[where] = vals
-        filled[where] = np.isfinite(vals)
+    fin = np.isfinite(out)
+    # runs of missing samples, column by column: [start, end) rows, ordered by column then row
+    edge = np.zeros((1, out.shape[1]), dtype=np.int8)
+    step = np.diff(np.concatenate([edge, (~fin).view(np.int8), edge]), axis=0).T  # (C, T + 1)
+    col, start = np.nonzero(step == 1)
+    end = np.nonzero(step == -1)[1]
+    del step
+    # the knot before a run and the one before that (-1: none), the knot after it and the one after that (n)
+    same_prev = np.concatenate([[False], col[1:] == col[:-1]])
+    same_next = np.concatenate([col[:-1] == col[1:], [False]])
+    prev_end = np.concatenate([[-1], end[:-1]])
+    prev_start = np.concatenate([[0], start[:-1]])
+    next_start = np.concatenate([start[1:], [n]])
+    next_end = np.concatenate([end[1:], [n]])
+    left, right = start - 1, end
+    left2 = np.where(same_prev & (prev_end == left), prev_start - 1, left - 1)
+    right2 = np.where(same_next & (next_start == right + 1), next_end, right + 1)
+    right2 = np.where(right2 > n - 1, n, right2)
+    # interior (a knot on both sides) and short: t[last missing] - t[first missing] + dt <= max_gap_s
+    keep = (start > 0) & (end < n)
+    keep[keep] = t[end[keep] - 1] - t[start[keep]] + dt <= max_gap_s + 1e-9
+    col, start, end = col[keep], start[keep], end[keep]
+    left, right, left2, right2 = left[keep], right[keep], left2[keep], right2[keep]
+    if col.size == 0:
+        return out.reshape(x.shape), filled.reshape(x.shape)
+    # one entry per missing sample
+    length = end - start
+    run = np.repeat(np.arange(col.size), length)
+    r = start[run] + (np.arange(run.size) - np.repeat(np.cumsum(length) - length, length))
+    c, left, right, left2, right2 = col[run], left[run], right[run], left2[run], right2[run]
+    two = (left2 < 0) & (right2 >= n)  # only two knots in the column: linear interpolation, as np.interp
+    for j in np.unique(c[two]):
+        k = two & (c == j)
+        knots = fin[:, j]
+        vals = np.interp(t[r[k]], t[knots], out[knots, j])
+        out[r[k], j] = vals
+        filled[r[k], j] = np.isfinite(vals)
+    cubic = ~two
+    r, c, left, right, left2, right2 = r[cubic], c[cubic], left[cubic], right[cubic], left2[cubic], right2[cubic]
+    if r.size:
+        first, last = left2 < 0, right2 >= n  # `left` is the column's first knot / `right` its last
+        left2, right2 = np.maximum(left2, 0), np.minimum(right2, n - 1)
+        y_l, y_r, y_l2, y_r2 = out[left, c], out[right, c], out[left2, c], out[right2, c]
+        x_l, x_r, x_l2, x_r2 = t[left], t[right], t[left2], t[right2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = x_r - x_l
+            m = (y_r - y_l) / h
+            h_p, h_n = x_l - x_l2, x_r2 - x_r
+            m_p, m_n = (y_l - y_l2) / h_p, (y_r2 - y_r) / h_n
+            d_l = np.where(first, _pchip_end(h, h_n, m, m_n), _pchip_inner(h_p, h, m_p, m))
+            d_r = np.where(last, _pchip_end(h, h_p, m, m_p), _pchip_inner(h, h_n, m, m_n))
+        # CubicHermiteSpline's coefficients on [x_l, x_r] and PPoly's evaluation at the sample
+        slope = (y_r - y_l) / h
+        tt = (d_l + d_r - 2 * slope) / h
+        c0, c1 = tt / h, (slope - d_l) / h - tt
+        s_ = t[r] - x_l
+        z2 = s_ * s_
+        vals = (0.0 + y_l) + d_l * s_
+        vals = vals + c1 * z2
+        vals = vals + c0 * (z2 * s_)
+        out[r, c] = vals
+        filled[r, c] = np.isfinite(vals)
     return out.reshape(x.shape), filled.reshape(x.shape)
+
+
+def _pchip_inner(h0: np.ndarray, h1: np.ndarray, m0: np.ndarray, m1: np.ndarray) -> np.ndarray:
+    """PCHIP derivative at an interior knot between intervals (h0, slope m0) and (h1, m1), as scipy's."""
+    cond = (np.sign(m1) != np.sign(m0)) | (m1 == 0) | (m0 == 0)
+    w1 = 2 * h1 + h0
+    w2 = h1 + 2 * h0
+    whmean = (w1 / m0 + w2 / m1) / (w1 + w2)
+    return np.where(cond, 0.0, 1.0 / whmean)
+
+
+def _pchip_end(h0: np.ndarray, h1: np.ndarray, m0: np.ndarray, m1: np.ndarray) -> np.ndarray:
+    """PCHIP derivative at an end knot (scipy's one-sided three-point estimate, shape-preserving)."""
+    d = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
+    mask = np.sign(d) != np.sign(m0)
+    mask2 = (np.sign(m0) != np.sign(m1)) & (np.abs(d) > 3.0 * np.abs(m0))
+    d = np.where(mask, 0.0, d)
+    return np.where(~mask & mask2, 3.0 * m0, d)
 
 
 # -------------------------------------------------------------------------------------------- low-pass
@@ -841,7 +954,7 @@ def _sos(cutoff_hz: float, fs: float, order: int) -> np.ndarray | None:
     return None if sos is None else sos.copy()  # scipy's filters need a writable array
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)
 def _sos_design(cutoff_hz: float, fs: float, order: int) -> np.ndarray | None:
     """Design the filter once per (cut-off, rate, order): every column group of a clip uses it."""
     from scipy.signal import butter
@@ -854,7 +967,7 @@ def _sos_design(cutoff_hz: float, fs: float, order: int) -> np.ndarray | None:
     return np.array(butter(order, wn, btype="low", output="sos"))
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)
 def _sos_zi(cutoff_hz: float, fs: float, order: int) -> np.ndarray | None:
     """``scipy.signal.sosfilt_zi`` of :func:`_sos_design`'s filter, computed once per design."""
     from scipy.signal import sosfilt_zi
@@ -869,7 +982,7 @@ def _sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int, zi: np.ndarray | N
     The same operations in the same order, so the same numbers; ``zi`` (``sosfilt_zi(sos)``) may be
     given from :func:`_sos_zi` so it is not solved for again on every call.
     """
-    from scipy.signal import sosfilt, sosfilt_zi
+    from scipy.signal import sosfilt_zi
     from scipy.signal._arraytools import odd_ext
 
     x = np.asarray(x)
@@ -878,13 +991,49 @@ def _sosfiltfilt(sos: np.ndarray, x: np.ndarray, padlen: int, zi: np.ndarray | N
     ext = odd_ext(x, padlen, axis=0) if padlen > 0 else x
     if zi is None:
         zi = sosfilt_zi(sos)
-    zi = zi.reshape([sos.shape[0], 2] + [1] * (x.ndim - 1))
-    y, _ = sosfilt(sos, ext, axis=0, zi=zi * ext[0:1])
-    y, _ = sosfilt(sos, y[::-1], axis=0, zi=zi * y[-1:])
-    y = y[::-1]
+    rows = np.array(ext.reshape(ext.shape[0], -1).T, dtype=float, order="C")  # (signals, samples)
+    y = _filtfilt_rows(sos, rows, np.asarray(zi, dtype=float))
     if padlen > 0:
         y = y[padlen:-padlen]
-    return np.asarray(y)
+    return y.reshape(y.shape[:1] + x.shape[1:])
+
+
+def _filtfilt_rows(sos: np.ndarray, rows: np.ndarray, zi: np.ndarray) -> np.ndarray:
+    """Run the forward-backward pass of :func:`_sosfiltfilt` on padded signals ``rows`` (signals, samples).
+
+    ``rows`` (C-contiguous float64) is overwritten. Returns the result as (samples, signals), a view
+    laid out as ``sosfilt`` returns it (so later arithmetic on it rounds as before).
+    """
+    _sosfilt_rows(sos, rows, rows[:, 0, None, None] * zi)  # initial states zi * first sample, per signal
+    back = rows[:, ::-1].copy()
+    _sosfilt_rows(sos, back, back[:, 0, None, None] * zi)
+    return back[:, ::-1].T
+
+
+def _sosfilt_rows(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> None:
+    """Filter each row of ``x`` (signals, samples; C-contiguous float64) in place from states ``zi``.
+
+    ``zi`` is (signals, sections, 2). This is the loop ``scipy.signal.sosfilt`` runs once it has
+    arranged its input this way, called directly: on short clips most of sosfilt's time is that
+    arranging, repeated for each of the residual analysis' 120 passes. Falls back to sosfilt itself.
+    """
+    core = _sosfilt_core()
+    if core is not None:
+        core(np.ascontiguousarray(sos, dtype=float), x, np.ascontiguousarray(zi, dtype=float))
+        return
+    from scipy.signal import sosfilt
+
+    x[...] = sosfilt(sos, x, axis=-1, zi=np.moveaxis(zi, 0, 1))[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _sosfilt_core() -> Any:
+    """Return scipy's compiled second-order-sections loop (``scipy.signal._sosfilt._sosfilt``), or None."""
+    try:
+        from scipy.signal._sosfilt import _sosfilt
+    except ImportError:
+        return None
+    return _sosfilt
 
 
 def _filt_segment(
@@ -962,16 +1111,45 @@ def _lowpass_inplace(out: np.ndarray, t: np.ndarray, cutoff_hz: float, order: in
         keys.setdefault(np.packbits(fin[:, j]).tobytes(), []).append(j)
     for group in keys.values():
         ok = fin[:, group[0]]
-        # at most _LOWPASS_COLUMNS columns at a time: the filter's padded copies stay small on long clips
-        for c0 in range(0, len(group), _LOWPASS_COLUMNS):
-            cols = group[c0 : c0 + _LOWPASS_COLUMNS]
+        # about _LOWPASS_BLOCK values at a time: the filter's padded copies stay small on long clips, and
+        # short clips filter many columns per call
+        width = max(4, _LOWPASS_BLOCK // max(n, 1))
+        for c0 in range(0, len(group), width):
+            cols = group[c0 : c0 + width]
             for s, e in _runs(ok):
                 flat[s:e, cols] = _filt_segment(flat[s:e][:, cols], t[s:e], sos, dt, zi)
     return flat.reshape(out.shape)
 
 
-#: Columns filtered together by :func:`compute_lowpass` (bounds its temporary memory, not its result).
-_LOWPASS_COLUMNS = 24
+#: Values (frames x columns) filtered together by :func:`compute_lowpass` (bounds its temporary memory,
+#: not its result: each column is filtered on its own).
+_LOWPASS_BLOCK = 1 << 18
+
+
+def _residual_cutoffs(fs: float) -> np.ndarray:
+    """Return the cut-offs :func:`compute_residual_cutoff` tries at the sampling rate ``fs``, Hz."""
+    return np.linspace(1.0, 0.45 * fs, 60) if fs >= 30 else np.arange(1.0, 0.45 * fs, 0.5)
+
+
+def warm_filter_designs(t: np.ndarray) -> None:
+    """Design, once, the filters the residual analysis of :func:`clean_track` uses for frames at times ``t``.
+
+    Designing its 60 Butterworth filters (and their initial states) takes tens of milliseconds in
+    scipy. The pipeline calls this in the background while pose inference runs, with the frame times
+    the clip's packet timestamps promise: the designs land in the same caches :func:`clean_track`
+    reads. A guess that turns out wrong costs nothing but the designs (the track's own rate is used).
+
+    Parameters
+    ----------
+    t : ndarray, shape (T,)
+        Expected capture times of the frames, s.
+    """
+    dt = _median_dt(np.asarray(t, dtype=float))
+    if not (np.isfinite(dt) and dt > 0):
+        return
+    fs = 1.0 / dt  # as clean_track computes it
+    for fc in _residual_cutoffs(fs):
+        _sos_zi(float(fc), fs, 2)  # (designs the filter too)
 
 
 def compute_residual_cutoff(
@@ -1015,7 +1193,7 @@ def compute_residual_cutoff(
     if not np.isfinite(fs) or fs <= 0 or x.ndim == 0 or x.shape[0] < min_samples or x.size == 0:
         return float(default_hz)
     flat = x.reshape(x.shape[0], -1)
-    fcs = np.linspace(1.0, 0.45 * fs, 60) if fs >= 30 else np.arange(1.0, 0.45 * fs, 0.5)
+    fcs = _residual_cutoffs(fs)
     if fcs.size < 6:
         return float(default_hz)
     # columns usable over a common NaN-free run (all columns filtered at once per cut-off)
@@ -1033,13 +1211,20 @@ def compute_residual_cutoff(
     seg = seg[:, np.ptp(seg, axis=0) > 0]
     if seg.shape[1] == 0:
         return float(default_hz)
+    from scipy.signal._arraytools import odd_ext
+
     res = np.empty((fcs.size, seg.shape[1]))
+    pad = min(9, seg.shape[0] - 1)  # _sosfiltfilt's pad length for one second-order section
+    padded = np.array((odd_ext(seg, pad, axis=0) if pad > 0 else seg).T, order="C")  # the same for every cut-off
     for i, fc in enumerate(fcs):
         sos = _sos(float(fc), fs, 2)
         if sos is None:
             res[i] = 0.0
             continue
-        y = _sosfiltfilt(sos, seg, min(3 * (2 * len(sos) + 1), seg.shape[0] - 1), _sos_zi(float(fc), fs, 2))
+        zi = _sos_zi(float(fc), fs, 2)
+        assert zi is not None  # (designed with the filter)
+        y = _filtfilt_rows(sos, padded.copy(), zi)  # = _sosfiltfilt(sos, seg, pad, zi)
+        y = y[pad:-pad] if pad > 0 else y
         res[i] = np.sqrt(np.mean((seg - y) ** 2, axis=0))
     half = fcs >= fcs[-1] / 2
     picks: list[float] = []
@@ -1093,24 +1278,24 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     """
     t = np.asarray(track.t, dtype=float)
     n = t.shape[0]
-    xy = np.array(track.xy, dtype=float)
-    z = np.array(track.z, dtype=float)
-    world = np.array(track.world, dtype=float)
+    # one working array of 6 channels per point (x, y, z, world x, y, z), cleaned in place; xy, z and
+    # world are views of it (long clips: no separate copies)
+    stacked = np.empty((n, N_LANDMARKS, 6))
+    stacked[..., :2] = track.xy
+    stacked[..., 2] = track.z
+    stacked[..., 3:] = track.world
+    xy, z, world = stacked[..., :2], stacked[..., 2], stacked[..., 3:]
     vis = np.array(track.visibility, dtype=float)
     raw_finite = np.isfinite(xy).all(axis=-1)
 
     # 0. the main person only (BlazePose may switch to someone else when the runner leaves)
     other = ~compute_main_person(xy)
-    xy[other] = np.nan
-    z[other] = np.nan
-    world[other] = np.nan
+    stacked[other] = np.nan  # x, y, z and world
     raw_finite &= ~other[:, None]
 
     # 1. visibility
     low = compute_low_visibility_mask(vis, cfg.min_visibility) & raw_finite
-    xy[low] = np.nan
-    z[low] = np.nan
-    world[low] = np.nan
+    stacked[low] = np.nan
 
     # 2. left/right swaps (legs, then arms)
     swapped_legs = np.zeros(n, dtype=bool)
@@ -1127,14 +1312,10 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
             swapped_arms = compute_lr_swaps(xy, ARM_PAIRS, t, unary=contra)
             contra = compute_contralateral_cost(apply_lr_swaps(xy, swapped_arms, ARM_PAIRS), gate_xy=gate)
             swapped_legs = compute_lr_swaps(xy, LEG_PAIRS, t, unary=contra)
+        del legs_fixed, gate, contra
         for sw, pairs in ((swapped_legs, LEG_PAIRS), (swapped_arms, ARM_PAIRS)):
-            if sw.any():
-                xy = apply_lr_swaps(xy, sw, pairs)
-                z = apply_lr_swaps(z, sw, pairs)
-                world = apply_lr_swaps(world, sw, pairs)
-                vis = apply_lr_swaps(vis, sw, pairs)
-                low = apply_lr_swaps(low, sw, pairs)
-                raw_finite = apply_lr_swaps(raw_finite, sw, pairs)
+            for arr in (stacked, vis, low, raw_finite):
+                _swap_inplace(arr, sw, pairs)
 
     # 3. Hampel outliers (points: any coordinate flagged rejects the point)
     # image points relative to the mid-hip (the runner's translation across the frame would otherwise
@@ -1151,20 +1332,19 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     legs = np.linalg.norm(xy[:, hip_i] - xy[:, ankle_i], axis=-1)
     leg_px = float(np.median(legs[np.isfinite(legs)])) if np.isfinite(legs).any() else 0.0
     floor_px = max(1.0, 0.02 * leg_px)
-    _, out_xy = compute_hampel(rel, t, cfg.hampel_window_s, cfg.hampel_n_sigmas, replace="nan", min_sigma=floor_px)
-    _, out_w = compute_hampel(world, t, cfg.hampel_window_s, cfg.hampel_n_sigmas, replace="nan", min_sigma=0.02)
+    # (compute_hampel's outlier masks, without its cleaned copies)
+    hampel = (t, cfg.hampel_window_s, cfg.hampel_n_sigmas)
+    out_xy = _hampel(rel, *hampel, floor_px, 512, with_median=False)[0] if n >= 3 else np.zeros(rel.shape, bool)
+    out_w = _hampel(world, *hampel, 0.02, 512, with_median=False)[0] if n >= 3 else np.zeros(world.shape, bool)
     edge = compute_edge_outliers(rel, cfg.hampel_n_sigmas, min_sigma=floor_px).any(axis=-1)
     outlier = out_xy.any(axis=-1) | edge
     world_outlier = out_w.any(axis=-1) & ~outlier
-    xy[outlier] = np.nan
-    z[outlier] = np.nan
-    world[outlier | world_outlier] = np.nan
+    stacked[outlier] = np.nan  # x, y, z and world
+    world[world_outlier] = np.nan
     observed = raw_finite & ~low & ~outlier & np.isfinite(xy).all(axis=-1)
-    del rel, mid_hip, legs, out_xy, out_w  # long clips: keep only what the later steps need
+    del rel, mid_hip, legs, out_xy, out_w, xy, z, world  # long clips: keep only what the later steps need
 
     # 4. gap fill (x, y, z and world together: 6 channels per point)
-    stacked = np.concatenate([xy, z[..., None], world], axis=-1)  # (T, 33, 6)
-    del xy, z, world
     stacked, filled_c = _gap_fill_inplace(stacked, t, cfg.max_gap_s)  # stacked is this function's own
     xy_unfiltered = stacked[..., :2].copy()
     filled = filled_c[..., :2].any(axis=-1) & ~observed

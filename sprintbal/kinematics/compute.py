@@ -1,18 +1,19 @@
 """The kinematics stage end to end: PoseTrack -> Kinematics.
 
-clean_track -> compute_scene -> compute_sagittal_points -> compute_lab_points ->
-compute_segment_kinematics -> compute_segment_momentum -> compute_gait_events ->
+clean_track -> compute_scene -> compute_sagittal_points -> compute_gait_events -> compute_lab_points ->
+compute_body_momentum (compute_segment_kinematics -> compute_segment_momentum, a block of frames at a time) ->
 compute_push_side -> compute_group_momenta.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
 from sprintbal.config import AnalysisConfig
-from sprintbal.kinematics.body_model import BodyModel, compute_body_model, compute_segment_kinematics
+from sprintbal.kinematics.body_model import BodyModel, compute_body_model
 from sprintbal.kinematics.cleaning import CleanTrack, clean_track
 from sprintbal.kinematics.depth import (
     compute_axis_confidence,
@@ -27,7 +28,7 @@ from sprintbal.kinematics.events import (
     compute_push_side,
     compute_push_weight,
 )
-from sprintbal.kinematics.momentum import compute_group_momenta, compute_segment_momentum, normalisation_factor
+from sprintbal.kinematics.momentum import compute_body_momentum, compute_group_momenta, normalisation_factor
 from sprintbal.kinematics.result import PHASE_UNKNOWN, SIDE_UNKNOWN, GroupMomenta, Kinematics, Steps
 from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
 from sprintbal.pose.landmarks import INDEX
@@ -253,24 +254,32 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
 
     t = np.asarray(track.t, dtype=float)
     clean = clean_track(track, cfg.cleaning)
+    frame_conf = compute_frame_confidence(clean.visibility, clean.observed, clean.filled, model)
+    seen = _seen_fraction(clean, model)
     scene = compute_scene(clean, body.height_m)
-    sag = compute_sagittal_points(clean, scene)
     sag_raw = compute_sagittal_points(clean, scene, unfiltered=True)  # events need unsmoothed foot paths
+    events = compute_gait_events(sag_raw, t, scene.treadmill, clean.observed)
+    # long clips: every (T, 33, ...) array is freed as soon as it has been used
+    del sag_raw
+    clean = dataclasses.replace(clean, xy_unfiltered=np.zeros((0, 33, 2)))  # (used by the scene and events only)
+    sag = compute_sagittal_points(clean, scene)
     method = kcfg.depth_method
     if method == "world" and not np.all(np.isfinite(compute_world_lateral_axis(clean.world))):
         method = "prior"  # no usable world landmarks: compute_lab_points falls back to the prior too
     points = compute_lab_points(sag, clean.world, body.height_m, method)
     view, view_angle = compute_view(clean.world)
-    events = compute_gait_events(sag_raw, t, scene.treadmill, clean.observed)
     step_s = 0.5 * compute_stride_period(sag, t)
+    del sag
     if not np.isfinite(step_s):
         steps = events.steps.step_s[np.isfinite(events.steps.step_s)]
         step_s = float(np.median(steps)) if steps.size else float("nan")
+    axis_conf = compute_axis_confidence(view, method, seen)
+    side_consistency = compute_side_consistency(clean.world, scene.direction)
+    cutoff_hz, cutoff_source, cleaning_counts = clean.cutoff_hz, clean.cutoff_source, dict(clean.counts)
+    del clean
     points, arm_fill = compute_hidden_arm_fill(points, t, step_s)
-    seg = compute_segment_kinematics(points, model, t)
-    seg_h = compute_segment_momentum(
-        seg.com, seg.com_velocity, seg.inertia_lab, seg.omega, seg.mass_kg, seg.body_com, seg.body_com_velocity
-    )
+    body_h = compute_body_momentum(points, model, t)  # segment kinematics a block of frames at a time
+    seg_h = body_h.segment_h
     push = compute_push_side(events.contact, t, kcfg.flight_push_rule)
     left_w = None
     blend_sigma = 0.0
@@ -280,22 +289,20 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
         blend_sigma = compute_blend_sigma(events.steps.touchdown_t, dt, events.steps.timing_uncertainty_s)
         left_w = compute_push_weight(push, t, ev_t, blend_sigma)
     groups = compute_group_momenta(seg_h, model.names, push, left_w)
-    frame_conf = compute_frame_confidence(clean.visibility, clean.observed, clean.filled, model)
-    axis_conf = compute_axis_confidence(view, method, _seen_fraction(clean, model))
     info: dict[str, Any] = {
         "m_per_px": scene.m_per_px,
         "scale_source": scene.scale_source,
         "direction": scene.direction,
         "treadmill": scene.treadmill,
         "scene_confidence": scene.confidence,
-        "cutoff_hz": clean.cutoff_hz,
-        "cutoff_source": clean.cutoff_source,
-        "cleaning_counts": dict(clean.counts),
+        "cutoff_hz": cutoff_hz,
+        "cutoff_source": cutoff_source,
+        "cleaning_counts": cleaning_counts,
         "depth_method": kcfg.depth_method,
         "depth_method_used": method,
         "view": view,
         "view_angle_deg": view_angle,
-        "world_side_consistency": compute_side_consistency(clean.world, scene.direction),
+        "world_side_consistency": side_consistency,
         "flight_push_rule": kcfg.flight_push_rule,
         "push_blend_sigma_s": float(blend_sigma),
         "cadence_spm": events.cadence_spm,
@@ -304,7 +311,7 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
         "arm_fill_frames": arm_fill,
         "arm_fill_shift_s": step_s,
         "body_model": f"de Leva 1996 ({model.sex}), {model.n_segments} segments",
-        "segment_length_m": {name: float(v) for name, v in zip(model.names, seg.length_m, strict=True)},
+        "segment_length_m": {name: float(v) for name, v in zip(model.names, body_h.length_m, strict=True)},
         "n_frames": n,
         "n_detected": n_det,
         "notes": [*scene.notes, *events.notes],
@@ -312,8 +319,8 @@ def compute_kinematics(track: PoseTrack, cfg: AnalysisConfig) -> Kinematics:
     return Kinematics(
         t=t,
         points=points,
-        com=seg.body_com,
-        com_velocity=seg.body_com_velocity,
+        com=body_h.body_com,
+        com_velocity=body_h.body_com_velocity,
         phase=np.asarray(events.phase, dtype=np.int8),
         push_side=np.asarray(push, dtype=np.int8),
         segment_names=model.names,

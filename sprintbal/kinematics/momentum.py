@@ -12,9 +12,11 @@ in kg*m^2/s, lab axes (X forward, Y up, Z right). H_y > 0 turns +Z toward +X
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
+from sprintbal.kinematics.body_model import BodyModel, compute_segment_kinematics, compute_segment_lengths
 from sprintbal.kinematics.result import SIDE_LEFT, SIDE_RIGHT, GroupMomenta
 
 #: Standard gravity, m/s^2.
@@ -61,6 +63,103 @@ def compute_segment_momentum(
     remote = np.cross(r, np.asarray(mass, float)[None, :, None] * v)
     local = np.einsum("tsij,tsj->tsi", np.asarray(inertia_lab, float), np.asarray(omega, float))
     return np.asarray(remote + local)
+
+
+@dataclass(frozen=True)
+class BodyMomentum:
+    """What the kinematics stage keeps of the segment kinematics. Time is axis 0 (T frames).
+
+    Attributes
+    ----------
+    segment_h : ndarray, shape (T, S, 3)
+        Each segment's angular momentum about the whole-body COM, kg*m^2/s (lab axes).
+    body_com : ndarray, shape (T, 3)
+        Whole-body COM, m.
+    body_com_velocity : ndarray, shape (T, 3)
+        Its velocity, m/s.
+    length_m : ndarray, shape (S,)
+        Segment lengths used for the inertias (median over the clip), m.
+    """
+
+    segment_h: np.ndarray
+    body_com: np.ndarray
+    body_com_velocity: np.ndarray
+    length_m: np.ndarray
+
+
+#: Frames whose segment kinematics :func:`compute_body_momentum` holds at once (bounds memory, not results).
+MOMENTUM_CHUNK = 2048
+
+
+def _equal_intervals(t: np.ndarray) -> bool:
+    """Whether ``np.gradient(x, t)`` takes its equal-spacing formula (all intervals exactly equal)."""
+    d = np.diff(t)
+    return bool((d == d[0]).all())
+
+
+def compute_body_momentum(
+    points: np.ndarray, model: BodyModel, t: np.ndarray, chunk: int = MOMENTUM_CHUNK
+) -> BodyMomentum:
+    """Segment angular momentum about the whole-body COM from lab-frame landmarks, a block of frames at a time.
+
+    The same numbers as :func:`~sprintbal.kinematics.body_model.compute_segment_kinematics` then
+    :func:`compute_segment_momentum` on the whole clip, without holding every segment's frames,
+    angular velocities and inertias (about 4 KB per frame) at once: each block is computed with one
+    neighbouring frame on each side (the central time differences), and every block uses the
+    segment lengths of the whole clip.
+
+    Parameters
+    ----------
+    points : ndarray, shape (T, 33, 3)
+        Lab-frame landmarks, m (X forward, Y up, Z right), filtered. NaN where unknown.
+    model : BodyModel
+        Segment parameters.
+    t : ndarray, shape (T,)
+        Capture times, s, strictly increasing.
+    chunk : int
+        Frames per block.
+
+    Returns
+    -------
+    BodyMomentum
+        Segment momenta, whole-body COM and its velocity, segment lengths.
+    """
+    points = np.asarray(points, dtype=float)
+    t = np.asarray(t, dtype=float)
+    n = points.shape[0]
+    if n <= chunk + 2:
+        seg = compute_segment_kinematics(points, model, t)
+        h = compute_segment_momentum(
+            seg.com, seg.com_velocity, seg.inertia_lab, seg.omega, seg.mass_kg, seg.body_com, seg.body_com_velocity
+        )
+        return BodyMomentum(h, seg.body_com, seg.body_com_velocity, seg.length_m)
+    length_m = compute_segment_lengths(points, model)
+    equal = _equal_intervals(t)
+    h = np.empty((n, model.n_segments, 3))
+    com = np.empty((n, 3))
+    vel = np.empty((n, 3))
+    a = 0
+    while a < n:
+        b = min(n, a + chunk)
+        lo, hi = a - 1 if a else 0, min(n, b + 1)
+        # np.gradient picks its formula by whether the intervals are all equal: a block must pick as the
+        # whole clip does (widen it until it does; the whole clip always does)
+        while _equal_intervals(t[lo:hi]) != equal:
+            b = min(n, b + chunk)
+            hi = min(n, b + 1)
+            if b == n:
+                lo = max(0, lo - chunk)
+        seg = compute_segment_kinematics(points[lo:hi], model, t[lo:hi], length_m=length_m)
+        i, j = a - lo, b - lo
+        h[a:b] = compute_segment_momentum(
+            seg.com[i:j], seg.com_velocity[i:j], seg.inertia_lab[i:j], seg.omega[i:j], seg.mass_kg,
+            seg.body_com[i:j], seg.body_com_velocity[i:j],
+        )  # fmt: skip
+        com[a:b] = seg.body_com[i:j]
+        vel[a:b] = seg.body_com_velocity[i:j]
+        del seg
+        a = b
+    return BodyMomentum(h, com, vel, length_m)
 
 
 def segment_groups(names: tuple[str, ...]) -> dict[str, np.ndarray]:

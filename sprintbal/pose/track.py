@@ -39,6 +39,8 @@ class PoseTrack:
     world : ndarray, shape (T, 33, 3)
         World landmarks in metres, origin between the hips, MediaPipe axes
         (x right, y DOWN, z away from the camera). NaN where nobody was found.
+        (``visibility``, ``presence`` and ``world`` are float32 from the estimator, MediaPipe's own
+        precision; any float dtype is accepted. ``t``, ``xy`` and ``z`` are float64.)
     detected : ndarray of bool, shape (T,)
         Whether a person was found in the frame.
     image_size : tuple of int

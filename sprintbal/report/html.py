@@ -19,7 +19,7 @@ import hashlib
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from sprintbal.atomic import write_text_atomic
 from sprintbal.errors import SprintbalError
 from sprintbal.report.saved import SavedAnalysis, SavedEvent, load_saved
 from sprintbal.report.svg import Band, Bar, Series, Strip, bar_chart, esc, line_chart, runs
+
+if TYPE_CHECKING:
+    from sprintbal.video import VideoInfo
 
 #: File name of the annotated video the page refers to (beside ``report.html``).
 OVERLAY_NAME = "overlay.mp4"
@@ -168,6 +171,7 @@ def extract_stills(
     saved: SavedAnalysis,
     frame_indices: Sequence[int],
     max_side: int = STILL_MAX_SIDE,
+    info: VideoInfo | None = None,
 ) -> dict[int, str]:
     """Decode the given frames of the clip, draw the skeleton on them and return base64 JPEGs.
 
@@ -181,6 +185,8 @@ def extract_stills(
         Frame indices wanted.
     max_side : int
         Longest side of each still, pixels.
+    info : VideoInfo or None
+        The clip's description (probed when None).
 
     Returns
     -------
@@ -190,23 +196,19 @@ def extract_stills(
     import cv2
 
     from sprintbal.report.overlay import draw_skeleton
-    from sprintbal.video import iter_frames, probe
+    from sprintbal.video import iter_frames_at, probe
 
     wanted = sorted({int(i) for i in frame_indices if i >= 0})
     if not wanted:
         return {}
     clip = saved.report.get("clip") or {}
-    info = probe(Path(video_path), capture_fps=clip.get("capture_fps"))
+    if info is None:
+        info = probe(Path(video_path), capture_fps=clip.get("capture_fps"))
     row_of = {int(f): r for r, f in enumerate(saved.landmark_frame)}
     push = saved.frame_words("push_side")
     out: dict[int, str] = {}
-    last = wanted[-1]
-    for fr in iter_frames(Path(video_path), info, None):
+    for fr in iter_frames_at(Path(video_path), info, wanted):  # seeks: long clips are not decoded whole
         idx = int(fr.index)
-        if idx > last:
-            break
-        if idx not in wanted:
-            continue
         img = np.ascontiguousarray(fr.image)
         r = row_of.get(idx)
         if r is not None:
@@ -403,15 +405,21 @@ def overlay_poster(path: Path, t_s: float, max_side: int = 960) -> str | None:
     """
     import cv2
 
-    from sprintbal.video import iter_frames, probe
+    from sprintbal.video import frame_times, iter_frames, iter_frames_at, probe
 
     try:
         info = probe(path)
         best = None
-        for fr in iter_frames(path, info, max_side):
-            best = fr.image
-            if fr.t_s >= t_s - 1e-6:
-                break
+        times = frame_times(path, info)
+        if times is not None and times.size:  # the frame wanted, decoded by seeking (long clips)
+            k = int(np.searchsorted(times, t_s - 1e-6, side="left"))
+            for fr in iter_frames_at(path, info, [min(k, times.size - 1)], max_side):
+                best = fr.image
+        else:
+            for fr in iter_frames(path, info, max_side):
+                best = fr.image
+                if fr.t_s >= t_s - 1e-6:
+                    break
     except SprintbalError:
         return None
     if best is None:
@@ -922,7 +930,9 @@ def build_html(saved: SavedAnalysis, stills: dict[int, str] | None = None, *, ha
     )
 
 
-def _breakdown_stills(saved: SavedAnalysis, video_path: Path | None) -> tuple[dict[int, str], str]:
+def _breakdown_stills(
+    saved: SavedAnalysis, video_path: Path | None, info: VideoInfo | None = None
+) -> tuple[dict[int, str], str]:
     """Return the breakdown stills (frame -> data URI) and why a card may lack one.
 
     An unreadable clip costs the stills, not the page: its one-line error becomes the reason.
@@ -933,7 +943,7 @@ def _breakdown_stills(saved: SavedAnalysis, video_path: Path | None) -> tuple[di
         if Path(video_path).is_file():
             frames = [event_frame(saved, e) for e in saved.events[:MAX_STILLS]]
             try:
-                stills = extract_stills(Path(video_path), saved, frames)
+                stills = extract_stills(Path(video_path), saved, frames, info=info)
                 why = "the frame could not be decoded from the clip"
             except SprintbalError as exc:  # an unreadable clip costs the stills, not the page
                 why = exc.message
@@ -958,7 +968,9 @@ def _poster(saved: SavedAnalysis, overlay: Path) -> str | None:
     return overlay_poster(overlay, (t_cap if math.isfinite(t_cap) else 0.0) / scale)
 
 
-def write_html_report(folder: Path, video_path: Path | None = None, *, saved: SavedAnalysis | None = None) -> Path:
+def write_html_report(
+    folder: Path, video_path: Path | None = None, *, saved: SavedAnalysis | None = None, info: VideoInfo | None = None
+) -> Path:
     """Write ``report.html`` (atomically) into a clip's output folder, from the files saved there.
 
     Parameters
@@ -969,6 +981,8 @@ def write_html_report(folder: Path, video_path: Path | None = None, *, saved: Sa
         The analysed clip, for the breakdown stills; None: cards without stills.
     saved : SavedAnalysis or None
         Already-loaded folder contents (loaded from ``folder`` when None).
+    info : VideoInfo or None
+        ``video_path``'s description from :func:`sprintbal.video.probe` (probed when None).
 
     Returns
     -------
@@ -982,7 +996,7 @@ def write_html_report(folder: Path, video_path: Path | None = None, *, saved: Sa
     """
     folder = Path(folder)
     saved = saved or load_saved(folder)
-    stills, why = _breakdown_stills(saved, video_path)
+    stills, why = _breakdown_stills(saved, video_path, info)
     has_overlay = (folder / OVERLAY_NAME).is_file()
     poster = _poster(saved, folder / OVERLAY_NAME) if has_overlay else None
     html_text = build_html(saved, stills, has_overlay=has_overlay, why_no_stills=why, poster=poster)

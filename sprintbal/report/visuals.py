@@ -131,7 +131,7 @@ def write_visuals(
             warnings.append(f"overlay.mp4 was not written: {_one_line(exc)}")
     html_path: Path | None = None
     try:
-        html_path = write_html_report(folder, clip, saved=saved)
+        html_path = write_html_report(folder, clip, saved=saved, info=info if clip is not None else None)
     except SprintbalError as exc:
         warnings.append(f"report.html was not written: {exc.message}")
     except Exception as exc:
