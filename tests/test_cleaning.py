@@ -477,3 +477,19 @@ def _chain_cost(s: list[int], hyp: np.ndarray, u: np.ndarray, ratio: np.ndarray,
         p1, p2 = hyp[s[k - 1], k - 1], hyp[s[k - 2], k - 2]
         c += dist(hyp[s[k], k], p1 + (p1 - p2) * ratio[k]) + u[k, s[k]]
     return float(c)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 8, 41])
+def test_column_nanmedian_matches_numpy(rows: int) -> None:
+    import warnings
+
+    from sprintbal.kinematics.cleaning import _column_nanmedian
+
+    rng = np.random.default_rng(rows)
+    x = rng.normal(size=(rows, 12))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[:, 0] = np.nan  # an all-NaN column
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanmedian(x, axis=0)
+    np.testing.assert_allclose(_column_nanmedian(x), want, equal_nan=True)

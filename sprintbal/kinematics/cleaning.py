@@ -698,6 +698,18 @@ def _edge_predict_weights() -> tuple[float, ...]:
     return tuple(float(w) for w in np.linalg.pinv(v)[0])
 
 
+def _column_nanmedian(x: np.ndarray) -> np.ndarray:
+    """``np.nanmedian(x, axis=0)`` of a (T, F) array by one sort (NaN sorts last), NaN for all-NaN columns."""
+    ordered = np.sort(x, axis=0)
+    count = np.isfinite(x).sum(axis=0)
+    lo = np.maximum(count - 1, 0) // 2
+    hi = np.maximum(count, 1) // 2
+    hi = np.where(count % 2 == 1, lo, hi)
+    a = np.take_along_axis(ordered, lo[None], axis=0)[0]
+    b = np.take_along_axis(ordered, np.minimum(hi, x.shape[0] - 1)[None], axis=0)[0]
+    return np.where(count > 0, (a + b) / 2.0, np.nan)
+
+
 def compute_edge_outliers(x: np.ndarray, n_sigmas: float, *, min_sigma: float = 0.0) -> np.ndarray:
     """Flag the first and last sample of each finite run that disagrees with its run's continuation.
 
@@ -748,10 +760,9 @@ def compute_edge_outliers(x: np.ndarray, n_sigmas: float, *, min_sigma: float = 
         ok = np.isfinite(r)
         if not ok.any():
             continue
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
-            med = np.nanmedian(r, axis=0)
-            sigma = 1.4826 * np.nanmedian(np.abs(r - med), axis=0)
+        with np.errstate(invalid="ignore"):
+            med = _column_nanmedian(r)
+            sigma = 1.4826 * _column_nanmedian(np.abs(r - med))
         sigma = np.fmax(np.nan_to_num(sigma, nan=0.0), min_sigma * gain)
         bad = edge[d] & ok & (np.abs(r - np.nan_to_num(med)) > n_sigmas * sigma)
         out.reshape(n, -1)[bad] = True
@@ -804,7 +815,6 @@ class _quiet_nan:
     """Context manager silencing numpy's all-NaN-slice RuntimeWarning."""
 
     def __enter__(self) -> None:
-        import warnings
 
         self._cm = warnings.catch_warnings()
         self._cm.__enter__()

@@ -70,12 +70,12 @@ METHOD_ERROR_S = 0.015
 #: (motion blur; seen on the rendered clips) should not drag the event, while ordinary landmark noise
 #: (about 1 cm) is fitted as least squares would (5 cm is ~4.7 noise SDs, Tukey's usual 95% efficiency).
 _HINGE_ROBUST_M = 0.05
-#: Ridge terms of the hinge fit's normal equations (level, air slope, contact slope): a Gaussian prior of
-#: SD 1 cm on the level (relative to the stance level) and 0.3 m/s on the contact slope, for landmark noise
-#: of 1 cm, i.e. (0.01 / 0.01)^2 and (0.01 / 0.3)^2. With many samples (high frame rates) the data decide;
-#: with the four or five samples of a 30 fps contact edge the fit falls back to a flat stance at the
-#: stance level instead of bending its free lines through noise.
-_HINGE_PRIOR = np.diag([1.0, 1e-12, (0.01 / 0.3) ** 2])
+#: Ridge terms added to the diagonal of the hinge fit's normal equations (level, air slope, contact
+#: slope): a Gaussian prior of SD 1 cm on the level (relative to the stance level) and 0.3 m/s on the
+#: contact slope, for landmark noise of 1 cm, i.e. (0.01 / 0.01)^2 and (0.01 / 0.3)^2. With many samples
+#: (high frame rates) the data decide; with the four or five samples of a 30 fps contact edge the fit
+#: falls back to a flat stance at the stance level instead of bending its free lines through noise.
+_HINGE_PRIOR = (1.0, 1e-12, (0.01 / 0.3) ** 2)
 _FOOT = {
     SIDE_LEFT: (INDEX["left_heel"], INDEX["left_foot_index"], INDEX["left_ankle"]),
     SIDE_RIGHT: (INDEX["right_heel"], INDEX["right_foot_index"], INDEX["right_ankle"]),
@@ -136,24 +136,74 @@ def _hinge(t: np.ndarray, h: np.ndarray, lo: float, hi: float, rising: bool) -> 
     scale :data:`_HINGE_ROBUST_M` (a glitched frame does not move the event); the candidate with the
     lowest biweight loss wins. NaN with fewer than four finite samples.
     """
-    ok = np.isfinite(t) & np.isfinite(h)
-    t, h = t[ok], h[ok]
-    if t.size < 2 or not hi > lo:
-        return float("nan")
-    grid = np.linspace(lo, hi, 81)
-    d = (t[None, :] - grid[:, None]) if rising else (grid[:, None] - t[None, :])  # (G, S), air side d > 0
-    x = np.stack([np.ones_like(d), np.where(d > 0, d, 0.0), np.where(d <= 0, d, 0.0)], axis=-1)  # (G, S, 3)
+    return float(_hinge_batch([(t, h, lo, hi, rising)])[0])
+
+
+_HingeProblem = tuple[np.ndarray, np.ndarray, float, float, bool]
+
+
+def _hinge_batch(problems: list[_HingeProblem]) -> np.ndarray:
+    """Solve many :func:`_hinge` fits at once (one clip's contact edges), padded to a common length.
+
+    Parameters
+    ----------
+    problems : list of (t, h, lo, hi, rising)
+        As the arguments of :func:`_hinge`.
+
+    Returns
+    -------
+    ndarray, shape (len(problems),)
+        Hinge times, s (NaN where a problem has fewer than two finite samples or an empty range).
+    """
+    m = len(problems)
+    out = np.full(m, np.nan)
+    if m == 0:
+        return out
+    sizes = [int(np.sum(np.isfinite(p[0]) & np.isfinite(p[1]))) for p in problems]
+    width = max(max(sizes), 1)
+    tt = np.zeros((m, width))
+    hh = np.zeros((m, width))
+    valid = np.zeros((m, width), dtype=bool)
+    grid = np.zeros((m, 81))
+    sign = np.ones((m, 1, 1))
+    solvable = np.zeros(m, dtype=bool)
+    for i, (t, h, lo, hi, rising) in enumerate(problems):
+        ok = np.isfinite(t) & np.isfinite(h)
+        k = int(ok.sum())
+        if k < 2 or not hi > lo:
+            continue
+        solvable[i] = True
+        tt[i, :k], hh[i, :k], valid[i, :k] = np.asarray(t)[ok], np.asarray(h)[ok], True
+        grid[i] = np.linspace(lo, hi, 81)
+        sign[i] = 1.0 if rising else -1.0
+    # d > 0 on the air side: after the hinge for a rising edge (toe-off), before it for touchdown
+    d = sign * (tt[:, None, :] - grid[:, :, None])  # (M, G, S)
+    air = np.where(valid[:, None, :] & (d > 0), d, 0.0)
+    gnd = np.where(valid[:, None, :] & (d <= 0), d, 0.0)
     c = _HINGE_ROBUST_M
-    w = np.ones(d.shape)
+    h3 = hh[:, None, :]
+    w = np.broadcast_to(valid[:, None, :], d.shape).astype(float)
     r = np.zeros(d.shape)
+    p0, p1, p2 = _HINGE_PRIOR
     for _ in range(5):
-        lhs = np.einsum("gsp,gs,gsq->gpq", x, w, x) + _HINGE_PRIOR
-        rhs = np.einsum("gsp,gs,s->gp", x, w, h)
-        coef = np.linalg.solve(lhs, rhs[..., None])[..., 0]  # (G, 3)
-        r = np.abs(h[None, :] - np.einsum("gsp,gp->gs", x, coef))
-        w = np.where(r <= c, (1.0 - (r / c) ** 2) ** 2, 0.0)  # Tukey's biweight
-    loss = np.sum(np.where(r <= c, (c * c / 6.0) * (1.0 - (1.0 - (r / c) ** 2) ** 3), c * c / 6.0), axis=1)
-    return float(grid[int(np.argmin(loss))])
+        # normal equations of [1, air, gnd] with weights w and the ridge prior; air * gnd = 0, so
+        # [[s0, sa, sg], [sa, saa, 0], [sg, 0, sgg]] [c, a, b] = [r0, ra, rg] is solved in closed form
+        wa, wg = w * air, w * gnd
+        s0 = w.sum(axis=-1) + p0
+        sa, sg = wa.sum(axis=-1), wg.sum(axis=-1)
+        saa = (wa * air).sum(axis=-1) + p1
+        sgg = (wg * gnd).sum(axis=-1) + p2
+        r0, ra, rg = (w * h3).sum(axis=-1), (wa * h3).sum(axis=-1), (wg * h3).sum(axis=-1)
+        level = (r0 - sa * ra / saa - sg * rg / sgg) / (s0 - sa * sa / saa - sg * sg / sgg)
+        slope_air = (ra - sa * level) / saa
+        slope_gnd = (rg - sg * level) / sgg
+        r = np.abs(h3 - (level[..., None] + slope_air[..., None] * air + slope_gnd[..., None] * gnd))
+        w = np.where(valid[:, None, :] & (r <= c), (1.0 - (r / c) ** 2) ** 2, 0.0)  # Tukey's biweight
+    rho = np.where(r <= c, (c * c / 6.0) * (1.0 - (1.0 - (r / c) ** 2) ** 3), c * c / 6.0)
+    loss = np.sum(np.where(valid[:, None, :], rho, 0.0), axis=-1)  # (M, G)
+    best = np.argmin(loss, axis=1)
+    out[solvable] = grid[np.arange(m), best][solvable]
+    return out
 
 
 def _interp(t: np.ndarray, y: np.ndarray, tq: float) -> float:
@@ -302,27 +352,27 @@ def _contact_runs(h: np.ndarray, band: float, slow: np.ndarray | None, gap_n: in
     return trimmed
 
 
-def _time_contact(t: np.ndarray, h: np.ndarray, dt: float, i0: int, i1: int) -> tuple[float, float]:
-    """Return the sub-frame touchdown and toe-off of the in-band frames ``i0..i1-1``.
+def _contact_edges(
+    t: np.ndarray, h: np.ndarray, dt: float, i0: int, i1: int
+) -> tuple[_HingeProblem | None, _HingeProblem | None]:
+    """Return the :func:`_hinge` problems timing the touchdown and toe-off of the in-band frames ``i0..i1-1``.
 
-    By :func:`_hinge`; NaN at a clip edge or next to an unknown height. The band is entered up to
+    None at a clip edge or next to an unknown height (the event stays NaN). The band is entered up to
     ~band/speed before the true touchdown, which at high frame rates is several frames: each search runs
     from the last frame outside the band to ~30 ms inside it.
     """
     n = t.shape[0]
     k = max(1, round(0.03 / dt))
-    if i0 == 0 or not np.isfinite(h[i0 - 1]):
-        td = float("nan")
-    else:
+    td: _HingeProblem | None = None
+    to: _HingeProblem | None = None
+    if i0 > 0 and np.isfinite(h[i0 - 1]):
         hi_i = min(i1 - 1, i0 + k)
         sl = slice(max(0, i0 - max(2, k)), min(i1, hi_i + max(2, k) + 1))
-        td = _hinge(t[sl], h[sl], t[i0 - 1], t[hi_i] if hi_i > i0 - 1 else t[i0], rising=False)
-    if i1 >= n or not np.isfinite(h[i1]):
-        to = float("nan")
-    else:
+        td = (t[sl], h[sl], float(t[i0 - 1]), float(t[hi_i] if hi_i > i0 - 1 else t[i0]), False)
+    if i1 < n and np.isfinite(h[i1]):
         lo_i = max(i0, i1 - 1 - k)
         sl = slice(max(i0, lo_i - max(2, k)), min(n, i1 + max(2, k)))
-        to = _hinge(t[sl], h[sl], t[lo_i] if lo_i < i1 else t[i1 - 1], t[i1], rising=True)
+        to = (t[sl], h[sl], float(t[lo_i] if lo_i < i1 else t[i1 - 1]), float(t[i1]), True)
     return td, to
 
 
@@ -359,6 +409,7 @@ def _find_contacts(
     hip = 0.5 * (sag[:, _HIPS[0]] + sag[:, _HIPS[1]])
     heights, levels, noises, known, notes = _foot_levels(sag, t, dt, smooth_hz)
     contacts: list[_Contact] = []
+    candidates: list[tuple[int, int, int, _HingeProblem | None, _HingeProblem | None]] = []
     n_unseen = 0
     gap_n = max(1, round(min_contact_s / dt)) if np.isfinite(dt) else 1
     for foot, hy in heights.items():
@@ -369,19 +420,26 @@ def _find_contacts(
         for i0, i1 in _contact_runs(h, band, slow, gap_n):
             if (i1 - i0) < gap_n and i0 > 0 and i1 < n:
                 continue
-            td, to = _time_contact(t, h, dt, i0, i1)
-            if np.isfinite(td) and np.isfinite(to) and to - td < min_contact_s:
-                continue  # a graze of the band (or an edge artefact), not a ground contact
-            fx = 0.5 * (sag[i0:i1, heel, 0] + sag[i0:i1, toe, 0])
-            cx = float(np.nanmedian(fx)) if np.isfinite(fx).any() else float("nan")
-            note = None if treadmill else _low_swing_note(sag, hip, t, foot, i0, i1)
-            if note:
-                notes.append(note)
-            if observed is not None:
-                ob = np.asarray(observed, dtype=bool)
-                if not (ob[max(0, i0 - 1) : i1 + 1, heel] | ob[max(0, i0 - 1) : i1 + 1, toe]).all():
-                    n_unseen += 1
-            contacts.append(_Contact(foot, td, to, cx, i0, i1))
+            candidates.append((foot, i0, i1, *_contact_edges(t, h, dt, i0, i1)))
+    # every edge of the clip timed in one vectorised fit
+    problems = [p for c in candidates for p in c[3:] if p is not None]
+    times = iter(_hinge_batch(problems).tolist())
+    for foot, i0, i1, td_p, to_p in candidates:
+        heel, toe, _ = _FOOT[foot]
+        td = next(times) if td_p is not None else float("nan")
+        to = next(times) if to_p is not None else float("nan")
+        if np.isfinite(td) and np.isfinite(to) and to - td < min_contact_s:
+            continue  # a graze of the band (or an edge artefact), not a ground contact
+        fx = 0.5 * (sag[i0:i1, heel, 0] + sag[i0:i1, toe, 0])
+        cx = float(np.nanmedian(fx)) if np.isfinite(fx).any() else float("nan")
+        note = None if treadmill else _low_swing_note(sag, hip, t, foot, i0, i1)
+        if note:
+            notes.append(note)
+        if observed is not None:
+            ob = np.asarray(observed, dtype=bool)
+            if not (ob[max(0, i0 - 1) : i1 + 1, heel] | ob[max(0, i0 - 1) : i1 + 1, toe]).all():
+                n_unseen += 1
+        contacts.append(_Contact(foot, td, to, cx, i0, i1))
     if n_unseen:
         notes.append(f"{n_unseen} contact(s) rest partly on gap-filled or unseen foot points.")
     return contacts, known, notes
