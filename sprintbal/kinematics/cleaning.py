@@ -699,15 +699,22 @@ def _edge_predict_weights() -> tuple[float, ...]:
 
 
 def _column_nanmedian(x: np.ndarray) -> np.ndarray:
-    """``np.nanmedian(x, axis=0)`` of a (T, F) array by one sort (NaN sorts last), NaN for all-NaN columns."""
-    ordered = np.sort(x, axis=0)
+    """``np.nanmedian(x, axis=0)`` of a (T, F) array, NaN for all-NaN columns, without its warnings.
+
+    Columns with the same number of finite values are partitioned together (NaN moved last as +inf), which
+    is several times faster than sorting, and a clip's columns have few distinct counts.
+    """
+    cols = np.ascontiguousarray(np.where(np.isnan(x), np.inf, x).T)  # (F, T)
     count = np.isfinite(x).sum(axis=0)
-    lo = np.maximum(count - 1, 0) // 2
-    hi = np.maximum(count, 1) // 2
-    hi = np.where(count % 2 == 1, lo, hi)
-    a = np.take_along_axis(ordered, lo[None], axis=0)[0]
-    b = np.take_along_axis(ordered, np.minimum(hi, x.shape[0] - 1)[None], axis=0)[0]
-    return np.where(count > 0, (a + b) / 2.0, np.nan)
+    out = np.full(x.shape[1], np.nan)
+    for c in np.unique(count):
+        if c == 0:
+            continue
+        sel = count == c
+        lo, hi = (int(c) - 1) // 2, int(c) // 2
+        part = np.partition(cols[sel], [lo, hi], axis=1)
+        out[sel] = 0.5 * (part[:, lo] + part[:, hi])
+    return out
 
 
 def compute_edge_outliers(x: np.ndarray, n_sigmas: float, *, min_sigma: float = 0.0) -> np.ndarray:

@@ -132,7 +132,7 @@ def _hinge(t: np.ndarray, h: np.ndarray, lo: float, hi: float, rising: bool) -> 
     clip's stance level (a foot point that is not on the sole, perspective, a rolling foot); a free
     contact slope absorbs the foot still settling (heel lowering, toe pressing in). The former model
     (exactly zero on the contact side) timed touchdowns early on both counts. The three coefficients are
-    linear least squares for each of 81 candidate times, reweighted five times for Tukey's biweight with
+    linear least squares for each of 81 candidate times, reweighted three times for Tukey's biweight with
     scale :data:`_HINGE_ROBUST_M` (a glitched frame does not move the event); the candidate with the
     lowest biweight loss wins. NaN with fewer than four finite samples.
     """
@@ -185,7 +185,7 @@ def _hinge_batch(problems: list[_HingeProblem]) -> np.ndarray:
     w = np.broadcast_to(valid[:, None, :], d.shape).astype(float)
     r = np.zeros(d.shape)
     p0, p1, p2 = _HINGE_PRIOR
-    for _ in range(5):
+    for _ in range(3):
         # normal equations of [1, air, gnd] with weights w and the ridge prior; air * gnd = 0, so
         # [[s0, sa, sg], [sa, saa, 0], [sg, 0, sgg]] [c, a, b] = [r0, ra, rg] is solved in closed form
         wa, wg = w * air, w * gnd
