@@ -41,6 +41,7 @@ own landmark smoothing), which shifts contacts but not the cadence (docs/kinemat
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,6 +122,22 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     m = np.asarray(mask, dtype=bool)
     d = np.diff(np.concatenate(([0], m.astype(np.int8), [0])))
     return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _merge_runs(
+    runs: list[tuple[int, int]], gap: int, bridge: Callable[[int, int], bool] | None = None
+) -> list[tuple[int, int]]:
+    """Join consecutive runs ``(i0, i1)`` separated by at most ``gap`` frames.
+
+    With ``bridge``, only where ``bridge(end_of_previous, start_of_next)`` allows it.
+    """
+    merged: list[tuple[int, int]] = []
+    for r in runs:
+        if merged and r[0] - merged[-1][1] <= gap and (bridge is None or bridge(merged[-1][1], r[0])):
+            merged[-1] = (merged[-1][0], r[1])
+        else:
+            merged.append(r)
+    return merged
 
 
 def _hinge(t: np.ndarray, h: np.ndarray, lo: float, hi: float, rising: bool) -> float:
@@ -336,12 +353,7 @@ def _contact_runs(h: np.ndarray, band: float, slow: np.ndarray | None, gap_n: in
     at both ends to the frames where the foot is nearly still (``slow``; a run with no still frame is kept).
     """
     inband = np.isfinite(h) & (h <= band)
-    merged: list[tuple[int, int]] = []
-    for r in _runs(inband):
-        if merged and r[0] - merged[-1][1] <= gap_n and np.all(h[merged[-1][1] : r[0]] <= 2 * band):
-            merged[-1] = (merged[-1][0], r[1])
-        else:
-            merged.append(r)
+    merged = _merge_runs(_runs(inband), gap_n, lambda a, b: bool(np.all(h[a:b] <= 2 * band)))
     if slow is None:
         return merged
     # a swing foot skimming low before landing (or after leaving) is not yet on the ground
@@ -468,13 +480,9 @@ def _moving_window(sag: np.ndarray, t: np.ndarray, dt: float) -> tuple[int, int]
         return None
     moving = np.isfinite(v) & (v > 0.3 * top)
     gap = round(0.3 / dt)
-    runs = _runs(moving)
-    merged: list[tuple[int, int]] = []
-    for r in runs:
-        if merged and r[0] - merged[-1][1] <= gap:
-            merged[-1] = (merged[-1][0], r[1])
-        else:
-            merged.append(r)
+    merged = _merge_runs(_runs(moving), gap)
+    if not merged:
+        return None
     a, b = max(merged, key=lambda r: r[1] - r[0])
     if (b - a) >= 0.8 * np.isfinite(hx).sum() or (b - a) * dt < 0.5:
         return None
