@@ -710,13 +710,17 @@ def compute_gait_bins(
     bin_of = np.full(t.shape, -1, dtype=int)
     if n_bins <= 0:
         return step_of, bin_of
+    # frames of step k: t in [a - 1e-9, b - 1e-9), found by bisection (t increasing), so the work is linear
+    # in the clip rather than steps x frames; later steps overwrite earlier ones where spans overlap
+    starts = np.searchsorted(t, np.asarray(step_start, dtype=float) - 1e-9, side="left")
+    ends = np.searchsorted(t, np.asarray(step_end, dtype=float) - 1e-9, side="left")
     for k in range(np.asarray(step_start).shape[0]):
         a, b = float(step_start[k]), float(step_end[k])
         if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
             continue
-        m = (t >= a - 1e-9) & (t < b - 1e-9)
-        step_of[m] = k
-        bin_of[m] = np.clip(np.floor(n_bins * (t[m] - a) / (b - a)).astype(int), 0, n_bins - 1)
+        i0, i1 = int(starts[k]), int(ends[k])
+        step_of[i0:i1] = k
+        bin_of[i0:i1] = np.clip(np.floor(n_bins * (t[i0:i1] - a) / (b - a)).astype(int), 0, n_bins - 1)
     return step_of, bin_of
 
 
@@ -1494,8 +1498,15 @@ def compute_departures(
     if n_bins <= 0 or frames.size == 0:
         return normal, h[frames] - normal
     step_of, bin_of = compute_gait_bins(t, step_start, step_end, n_bins)
-    own = set(int(k) for k in step_of[frames] if k >= 0)
     foot = np.asarray(foot)
+    own = np.zeros(foot.size, dtype=bool)
+    own[[int(k) for k in step_of[frames] if 0 <= k < foot.size]] = True
+    # per frame: the foot of its step if that step is another one (not holding any of ``frames``), else -1;
+    # computed once, so each (foot, bin) normal costs one pass over the frames
+    in_step = (step_of >= 0) & (step_of < foot.size)
+    other_foot = np.full(step_of.shape, -1)
+    other_foot[in_step] = np.where(own[step_of[in_step]], -1, foot[step_of[in_step]])
+    other_foot[~np.all(np.isfinite(h), axis=1)] = -1
     cache: dict[tuple[int, int], np.ndarray] = {}
     for r, i in enumerate(frames):
         k = int(step_of[i])
@@ -1503,10 +1514,10 @@ def compute_departures(
             continue
         key = (int(foot[k]), int(bin_of[i]))
         if key not in cache:
-            others = np.array([j for j in range(foot.size) if foot[j] == key[0] and j not in own], dtype=int)
             med = np.full(h.shape[1], np.nan)
+            same = other_foot == key[0]
             for hood in ([key[1]], [(key[1] - 1) % n_bins, key[1], (key[1] + 1) % n_bins]):
-                sel = np.isin(step_of, others) & np.isin(bin_of, hood) & np.all(np.isfinite(h), axis=1)
+                sel = same & np.isin(bin_of, hood)
                 if np.unique(step_of[sel]).size >= min_steps:
                     med = np.median(h[sel], axis=0)
                     break

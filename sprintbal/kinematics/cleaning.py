@@ -752,26 +752,27 @@ def compute_edge_outliers(x: np.ndarray, n_sigmas: float, *, min_sigma: float = 
     fin = np.isfinite(flat)
     weights = _edge_predict_weights()
     gain = float(np.sqrt(1.0 + sum(w * w for w in weights)))
-    res = np.full((2, *flat.shape), np.nan)
-    edge = np.zeros((2, *flat.shape), dtype=bool)
-    with np.errstate(invalid="ignore"):
-        # forward: sample j from j+1..j+4 (run starts); backward: sample j from j-1..j-4 (run ends)
-        fwd = sum(w * flat[k + 1 : n - 3 + k] for k, w in enumerate(weights))
-        res[0, : n - 4] = flat[: n - 4] - fwd
-        bwd = sum(w * flat[3 - k : n - 1 - k] for k, w in enumerate(weights))
-        res[1, 4:] = flat[4:] - bwd
-    edge[0] = fin & ~np.vstack([np.zeros((1, flat.shape[1]), dtype=bool), fin[:-1]])
-    edge[1] = fin & ~np.vstack([fin[1:], np.zeros((1, flat.shape[1]), dtype=bool)])
+    zero_row = np.zeros((1, flat.shape[1]), dtype=bool)
+    # robust scale of the prediction error from at most ~4096 evenly spaced frames (bounded memory)
+    stride = max(1, -(-(n - 4) // 4096))
     for d in range(2):
-        r = res[d]
-        ok = np.isfinite(r)
+        res = np.full(flat.shape, np.nan)
+        with np.errstate(invalid="ignore"):
+            if d == 0:  # sample j from j+1..j+4 (run starts)
+                res[: n - 4] = flat[: n - 4] - sum(w * flat[k + 1 : n - 3 + k] for k, w in enumerate(weights))
+                edge = fin & ~np.vstack([zero_row, fin[:-1]])
+            else:  # sample j from j-1..j-4 (run ends)
+                res[4:] = flat[4:] - sum(w * flat[3 - k : n - 1 - k] for k, w in enumerate(weights))
+                edge = fin & ~np.vstack([fin[1:], zero_row])
+        ok = np.isfinite(res)
         if not ok.any():
             continue
+        sample = res[::stride]
         with np.errstate(invalid="ignore"):
-            med = _column_nanmedian(r)
-            sigma = 1.4826 * _column_nanmedian(np.abs(r - med))
+            med = _column_nanmedian(sample)
+            sigma = 1.4826 * _column_nanmedian(np.abs(sample - med))
         sigma = np.fmax(np.nan_to_num(sigma, nan=0.0), min_sigma * gain)
-        bad = edge[d] & ok & (np.abs(r - np.nan_to_num(med)) > n_sigmas * sigma)
+        bad = edge & ok & (np.abs(res - np.nan_to_num(med)) > n_sigmas * sigma)
         out.reshape(n, -1)[bad] = True
     return out
 
