@@ -1570,6 +1570,10 @@ def _attribution(
     return top_segments, top_parts, ratio
 
 
+#: Smallest change of a body part's momentum against its usual value that an explanation names (15%).
+_NOTABLE_CHANGE = 0.15
+
+
 def _make_event(
     kin: Kinematics,
     ser: BalanceSeries,
@@ -1750,7 +1754,10 @@ def _make_event(
             "other strides"
         )
     if top_parts and attr is not None:
-        changed = [f"{p} ({_usual_words(part_ratio.get(p, float('nan')))})" for p, _ in top_parts[:2]]
+        # name the parts that really departed from their usual momentum (by 15% or more), the largest first;
+        # a big segment 8% off its usual can outweigh a small one 30% off in kg*m^2/s but tells a coach nothing
+        notable = [p for p, _ in top_parts if abs(part_ratio.get(p, float("nan")) - 1.0) >= _NOTABLE_CHANGE]
+        changed = [f"{p} ({_usual_words(part_ratio.get(p, float('nan')))})" for p in (notable or [top_parts[0][0]])[:2]]
         lead = "; what" if limb else ". What"
         sentence += f"{lead} changed against the athlete's own steps: mostly the {_join(changed)}"
     elif top_parts and not limb:

@@ -108,3 +108,18 @@ def test_walking_control_is_not_running(footage_dir: Path) -> None:
     kin = _kinematics(footage_dir / "walk_jumpingjacks_sports2d_demo.mp4")
     assert not kin.is_running
     assert kin.running_reason
+
+
+@pytest.mark.video
+def test_arm_drop_sample_explanation_names_the_arm_first() -> None:
+    """The bundled arm-drop clip (left arm stops swinging): its twisting event says what changed, the left arm
+    first, not a leg that stayed within a few percent of its usual momentum."""
+    from sprintbal.balance import assess_balance
+
+    clip = SAMPLES / "sprint_breakdown_armdrop_side_60fps.mp4"
+    truth = load_truth(truth_path(clip))
+    kin = _kinematics(clip, truth.height_m, truth.mass_kg)
+    events = [e for e in assess_balance(kin, resolve_config().balance).events if e.axis == "vertical"]
+    assert events, "no twisting event on the arm-drop sample"
+    text = events[0].explanation
+    assert "the left arm did" in text and "mostly the left arm" in text, text
