@@ -712,9 +712,21 @@ def compute_gait_bins(
         return step_of, bin_of
     # frames of step k: t in [a - 1e-9, b - 1e-9), found by bisection (t increasing), so the work is linear
     # in the clip rather than steps x frames; later steps overwrite earlier ones where spans overlap
-    starts = np.searchsorted(t, np.asarray(step_start, dtype=float) - 1e-9, side="left")
-    ends = np.searchsorted(t, np.asarray(step_end, dtype=float) - 1e-9, side="left")
-    for k in range(np.asarray(step_start).shape[0]):
+    a_all = np.asarray(step_start, dtype=float)
+    b_all = np.asarray(step_end, dtype=float)
+    good = np.flatnonzero(np.isfinite(a_all) & np.isfinite(b_all) & (b_all > a_all))
+    starts = np.searchsorted(t, a_all - 1e-9, side="left")
+    ends = np.searchsorted(t, b_all - 1e-9, side="left")
+    if good.size and np.all(starts[good][1:] >= ends[good][:-1]):
+        # the usual case, steps in time order without overlap: every frame at once
+        k_of = np.searchsorted(starts[good], np.arange(t.size), side="right") - 1
+        inside = (k_of >= 0) & (np.arange(t.size) < ends[good][np.maximum(k_of, 0)])
+        k = good[k_of[inside]]
+        step_of[inside] = k
+        frac = (t[inside] - a_all[k]) / (b_all[k] - a_all[k])
+        bin_of[inside] = np.clip(np.floor(n_bins * frac).astype(int), 0, n_bins - 1)
+        return step_of, bin_of
+    for k in range(a_all.shape[0]):
         a, b = float(step_start[k]), float(step_end[k])
         if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
             continue
@@ -1517,7 +1529,7 @@ def compute_departures(
             med = np.full(h.shape[1], np.nan)
             same = other_foot == key[0]
             for hood in ([key[1]], [(key[1] - 1) % n_bins, key[1], (key[1] + 1) % n_bins]):
-                sel = same & np.isin(bin_of, hood)
+                sel = same & (bin_of == hood[0]) if len(hood) == 1 else same & np.isin(bin_of, hood)
                 if np.unique(step_of[sel]).size >= min_steps:
                     med = np.median(h[sel], axis=0)
                     break

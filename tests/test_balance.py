@@ -872,3 +872,31 @@ def test_center_scale_is_numpys_median_mad_and_quartiles() -> None:
             p25, p75 = (float(q) for q in np.percentile(v, [25.0, 75.0]))
             q = (m - p25) / 0.6745 if tail == "lower" else (p75 - p25) / 1.349
             assert _center_scale(v, tail, 0.01) == (m, max(mad, q, 0.01, 1e-9))
+
+
+def test_gait_bins_vectorised_path_matches_the_step_loop():
+    """Steps in time order take a vectorised path; overlapping or unknown steps the loop: both must agree with
+    the definition (frame in [start, end) of the last step holding it, bin = floor(n * fraction))."""
+    from sprintbal.balance import compute_gait_bins
+
+    rng = np.random.default_rng(4)
+    for trial in range(60):
+        t = np.sort(rng.uniform(0.0, 5.0, 240)) if trial % 2 else np.arange(240) / 48.0
+        td = np.sort(rng.uniform(0.0, 5.0, 16))
+        start, end = td[:-1].copy(), td[1:].copy()
+        if trial % 3 == 0:
+            start[rng.integers(0, start.size)] = np.nan
+        if trial % 5 == 0:
+            end[4] += 0.4  # overlaps the next step: the later step wins
+        step_of, bin_of = compute_gait_bins(t, start, end, 8)
+        want_step = np.full(t.size, -1)
+        want_bin = np.full(t.size, -1)
+        for k in range(start.size):
+            a, b = start[k], end[k]
+            if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
+                continue
+            m = (t >= a - 1e-9) & (t < b - 1e-9)
+            want_step[m] = k
+            want_bin[m] = np.clip(np.floor(8 * (t[m] - a) / (b - a)).astype(int), 0, 7)
+        np.testing.assert_array_equal(step_of, want_step)
+        np.testing.assert_array_equal(bin_of, want_bin)
