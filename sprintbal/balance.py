@@ -1529,7 +1529,9 @@ def compute_departures(
             med = np.full(h.shape[1], np.nan)
             same = other_foot == key[0]
             for hood in ([key[1]], [(key[1] - 1) % n_bins, key[1], (key[1] + 1) % n_bins]):
-                sel = same & (bin_of == hood[0]) if len(hood) == 1 else same & np.isin(bin_of, hood)
+                in_hood = np.zeros(n_bins, dtype=bool)
+                in_hood[hood] = True
+                sel = same & in_hood[bin_of]  # bin_of is -1 only where ``same`` is False
                 if np.unique(step_of[sel]).size >= min_steps:
                     med = np.median(h[sel], axis=0)
                     break

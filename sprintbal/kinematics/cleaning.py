@@ -1304,12 +1304,11 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     stacked[..., 3:] = track.world
     xy, z, world = stacked[..., :2], stacked[..., 2], stacked[..., 3:]
     vis = np.array(track.visibility, dtype=float)
-    raw_finite = np.isfinite(xy).all(axis=-1)
 
     # 0. the main person only (BlazePose may switch to someone else when the runner leaves)
     other = ~compute_main_person(xy)
     stacked[other] = np.nan  # x, y, z and world
-    raw_finite &= ~other[:, None]
+    raw_finite = np.isfinite(xy).all(axis=-1)
 
     # 1. visibility
     low = compute_low_visibility_mask(vis, cfg.min_visibility) & raw_finite
