@@ -15,6 +15,9 @@ from sprintbal.kinematics.cleaning import (
     compute_edge_outliers,
     compute_gap_fill,
     compute_hampel,
+    compute_label_ambiguity,
+    compute_labelling_cost,
+    compute_limb_labels,
     compute_low_visibility_mask,
     compute_lowpass,
     compute_lr_swaps,
@@ -187,6 +190,43 @@ def test_clean_track_fixes_long_swaps_from_the_first_frame(
     fixed, other = (clean.swapped_arms, clean.swapped_legs) if arms else (clean.swapped_legs, clean.swapped_arms)
     np.testing.assert_array_equal(fixed, inj)
     assert not other.any()
+
+
+@pytest.mark.parametrize("fps", [60.0, 120.0])
+def test_arms_anchor_legs_mislabelled_for_a_second(fps: float) -> None:
+    # legs labelled the wrong way round for the first second, arms right: continuity alone cannot see
+    # it (one jump), and legs-first anchoring would carry the wrong legs into the arms; the arms must
+    # anchor the legs (compute_limb_labels runs both orders and keeps the smoother labelling)
+    track, _ = make_track(fps, 4.0, noise_px=1.0)
+    inj = np.zeros(track.n_frames, dtype=bool)
+    inj[: round(1.0 * fps)] = True
+    bad_xy = apply_lr_swaps(track.xy, inj, LEG_PAIRS)
+    legs, arms = compute_limb_labels(bad_xy, track.t)
+    np.testing.assert_array_equal(legs, inj)
+    assert not arms.any()
+
+
+def test_label_ambiguity_marks_alternating_decisions_only() -> None:
+    sw = np.zeros(40, dtype=bool)
+    sw[5:12] = True  # a run: a real hand-over, settled
+    sw[20:30:2] = True  # interleaved passes disagreeing: 20, 22, ..., 28
+    amb = compute_label_ambiguity(sw, pad=1)
+    assert not amb[:19].any() and not amb[31:].any()
+    assert amb[19:30].all()
+    assert not compute_label_ambiguity(np.ones(10, dtype=bool)).any()
+    assert not compute_label_ambiguity(np.zeros(2, dtype=bool)).any()
+
+
+def test_labelling_cost_counts_jumps_and_penalty() -> None:
+    track, _ = make_track(60.0, 2.0)
+    none = np.zeros(track.n_frames, dtype=bool)
+    base = compute_labelling_cost(track.xy, track.t, none, none)
+    mid = none.copy()
+    mid[40:60] = True  # exchanging a stretch of the true labels adds two jumps per pair and the penalty
+    for legs, arms in ((mid, none), (none, mid)):
+        cost = compute_labelling_cost(track.xy, track.t, legs, arms)
+        assert cost > base + 20 * 0.2
+    assert compute_labelling_cost(track.xy, track.t, none, none, swap_penalty=5.0) == pytest.approx(base)
 
 
 def test_contralateral_cost_known_answers() -> None:

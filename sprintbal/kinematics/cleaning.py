@@ -484,7 +484,7 @@ def _viterbi_swaps(
 
 
 def compute_contralateral_cost(
-    xy: np.ndarray, weight: float = 1.0, min_ratio: float = 3.0, gate_xy: np.ndarray | None = None
+    xy: np.ndarray, weight: float = 1.0, min_ratio: float = 2.0, gate_xy: np.ndarray | None = None
 ) -> np.ndarray:
     """Per-frame cost of each labelling of one limb pair from arm-leg opposition (the other pair labelled).
 
@@ -502,8 +502,9 @@ def compute_contralateral_cost(
     least ``min_ratio`` times the same-side part. Otherwise
     (jumping, a start from the blocks, an arm hidden most of the time) all costs are 0: the cue must
     fix stretches of a gait that has opposition, never relabel a whole clip. (Synthetic sprints
-    through BlazePose: 5.5-370; real side-view sprint and treadmill clips: no arm seen on both sides,
-    0; a jumping-jacks clip 0.16; a start from the blocks 0.18.)
+    through BlazePose: 2.7-370, the low end a side view to the left whose continuity pass left 59 leg
+    frames crossed; real side-view sprint and treadmill clips: no arm seen on both sides, 0; a
+    jumping-jacks clip 0.16; a start from the blocks 0.18. The default 2 sits between.)
 
     Parameters
     ----------
@@ -547,6 +548,133 @@ def compute_contralateral_cost(
         return out
     out[:, 0] = weight * np.maximum(prod, 0.0)
     out[:, 1] = weight * np.maximum(-prod, 0.0)
+    return out
+
+
+def compute_limb_labels(xy: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Decide the left/right labels of the legs and the arms together.
+
+    Each pair first gets its continuity pass (:func:`compute_lr_swaps`). When the clip shows arm-leg
+    opposition, one pair's labels then anchor the other's (:func:`compute_contralateral_cost` as the
+    pass's per-frame cost) and the other's, so re-decided, anchor the first's back. Which pair should
+    anchor first depends on the clip: in a side view BlazePose mislabels the far leg at many crossings
+    while it keeps the arms right (a runner going to the left: 48 of 200 leg frames crossed, 1 arm
+    frame), and a wrong anchor carries its errors into the other pair. Both orders are run and the
+    labelling whose limb trajectories are smoother (:func:`compute_labelling_cost`, the criterion the
+    continuity passes minimise) is kept. Frames a pass left unsettled (:func:`compute_label_ambiguity`)
+    anchor nothing.
+
+    Parameters
+    ----------
+    xy : ndarray, shape (T, 33, 2)
+        Image landmarks as the detector labelled them, NaN where unknown.
+    t : ndarray, shape (T,)
+        Frame times, s.
+
+    Returns
+    -------
+    swapped_legs, swapped_arms : ndarray of bool, shape (T,)
+        Frames whose leg / arm labels are to be exchanged.
+    """
+    pairs = {"legs": LEG_PAIRS, "arms": ARM_PAIRS}
+    first_pass = {k: compute_lr_swaps(xy, p, t) for k, p in pairs.items()}
+    gate = apply_lr_swaps(apply_lr_swaps(xy, first_pass["legs"], LEG_PAIRS), first_pass["arms"], ARM_PAIRS)
+    best: tuple[float, dict[str, np.ndarray]] | None = None
+    for anchor, other in (("legs", "arms"), ("arms", "legs")):
+        sw = dict(first_pass)
+        contra = compute_contralateral_cost(apply_lr_swaps(xy, sw[anchor], pairs[anchor]), gate_xy=gate)
+        if not contra.any():  # no arm-leg opposition in the clip: the continuity passes stand
+            return first_pass["legs"], first_pass["arms"]
+        contra[compute_label_ambiguity(sw[anchor])] = 0.0
+        sw[other] = compute_lr_swaps(xy, pairs[other], t, unary=contra)
+        contra = compute_contralateral_cost(apply_lr_swaps(xy, sw[other], pairs[other]), gate_xy=gate)
+        contra[compute_label_ambiguity(sw[other])] = 0.0
+        sw[anchor] = compute_lr_swaps(xy, pairs[anchor], t, unary=contra)
+        cost = compute_labelling_cost(xy, t, sw["legs"], sw["arms"])
+        if best is None or cost < best[0]:
+            best = (cost, sw)
+    assert best is not None
+    return best[1]["legs"], best[1]["arms"]
+
+
+def compute_labelling_cost(
+    xy: np.ndarray,
+    t: np.ndarray,
+    swapped_legs: np.ndarray,
+    swapped_arms: np.ndarray,
+    *,
+    swap_penalty: float = 0.2,
+    max_rate_hz: float = 60.0,
+) -> float:
+    """Roughness of the limb trajectories under a labelling, in body-scale units (lower is smoother).
+
+    Per limb pair: the summed distance of every pair landmark from the time-interpolation of its
+    neighbours ``m`` frames before and after (``m = floor(fps / max_rate_hz)``, as the continuity pass
+    sees the clip), divided by the pair's scale (median first-to-last landmark distance), plus
+    ``swap_penalty`` per exchanged frame, as in :func:`compute_lr_swaps`.
+
+    Parameters
+    ----------
+    xy : ndarray, shape (T, 33, 2)
+        Image landmarks as the detector labelled them, NaN where unknown.
+    t : ndarray, shape (T,)
+        Frame times, s.
+    swapped_legs, swapped_arms : ndarray of bool, shape (T,)
+        The labelling: frames whose leg / arm labels are exchanged.
+    swap_penalty : float
+        Cost per exchanged frame and pair, body-scale units.
+    max_rate_hz : float
+        Frame rate the stencil spacing is chosen for.
+
+    Returns
+    -------
+    float
+        The cost (0 for fewer than 3 frames).
+    """
+    xy = np.asarray(xy, dtype=float)
+    t = np.asarray(t, dtype=float)
+    dt = _median_dt(t)
+    m = max(1, int(np.floor(1.0 / (dt * max_rate_hz)))) if np.isfinite(dt) and dt > 0 else 1
+    total = 0.0
+    for pairs, swapped in ((LEG_PAIRS, swapped_legs), (ARM_PAIRS, swapped_arms)):
+        idx = [p[0] for p in pairs] + [p[1] for p in pairs]
+        q = apply_lr_swaps(xy, swapped, pairs)[:, idx]  # (T, 2P, 2)
+        seg = np.linalg.norm(xy[:, pairs[0][0]] - xy[:, pairs[-1][0]], axis=-1)
+        scale = float(np.median(seg[np.isfinite(seg)])) if np.isfinite(seg).any() else 1.0
+        resid = _central_residual(q, t, m) / (scale if scale > 0 else 1.0)
+        total += float(np.nansum(resid)) + swap_penalty * float(np.count_nonzero(swapped))
+    return total
+
+
+def compute_label_ambiguity(swapped: np.ndarray, pad: int = 2) -> np.ndarray:
+    """Frames whose left/right labels a swap pass left unsettled: alternating decisions frame to frame.
+
+    Above its ``max_rate_hz`` :func:`compute_lr_swaps` decides interleaved sub-sequences separately; where
+    they disagree the labels alternate frame by frame (swapped, not, swapped, ...), which no real
+    hand-over between the detector's labels does: one of the sub-sequences has inverted a stretch. Such
+    frames (each a decision unlike both neighbours', widened by ``pad`` frames) are ambiguous, and must
+    not anchor the other limb pair's labels through :func:`compute_contralateral_cost`.
+
+    Parameters
+    ----------
+    swapped : ndarray of bool, shape (T,)
+        Output of :func:`compute_lr_swaps`.
+    pad : int
+        Frames added on each side of an alternating frame.
+
+    Returns
+    -------
+    ndarray of bool, shape (T,)
+        True on ambiguous frames.
+    """
+    sw = np.asarray(swapped, dtype=bool)
+    n = sw.size
+    out = np.zeros(n, dtype=bool)
+    if n < 3:
+        return out
+    alt = np.flatnonzero((sw[1:-1] != sw[:-2]) & (sw[1:-1] != sw[2:])) + 1
+    for k in alt:
+        out[max(0, k - pad) : k + pad + 1] = True
     return out
 
 
@@ -1318,18 +1446,7 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     swapped_legs = np.zeros(n, dtype=bool)
     swapped_arms = np.zeros(n, dtype=bool)
     if cfg.fix_swaps and n >= 3:
-        # each limb pair's labels anchor the other's by arm-leg opposition (compute_contralateral_cost):
-        # legs by continuity alone, then the arms against those legs, then the legs against those arms
-        swapped_legs = compute_lr_swaps(xy, LEG_PAIRS, t)
-        swapped_arms = compute_lr_swaps(xy, ARM_PAIRS, t)
-        legs_fixed = apply_lr_swaps(xy, swapped_legs, LEG_PAIRS)
-        gate = apply_lr_swaps(legs_fixed, swapped_arms, ARM_PAIRS)
-        contra = compute_contralateral_cost(legs_fixed, gate_xy=gate)
-        if contra.any():  # all 0 when the clip shows no arm-leg opposition: the continuity passes stand
-            swapped_arms = compute_lr_swaps(xy, ARM_PAIRS, t, unary=contra)
-            contra = compute_contralateral_cost(apply_lr_swaps(xy, swapped_arms, ARM_PAIRS), gate_xy=gate)
-            swapped_legs = compute_lr_swaps(xy, LEG_PAIRS, t, unary=contra)
-        del legs_fixed, gate, contra
+        swapped_legs, swapped_arms = compute_limb_labels(xy, t)
         for sw, pairs in ((swapped_legs, LEG_PAIRS), (swapped_arms, ARM_PAIRS)):
             for arr in (stacked, vis, low, raw_finite):
                 _swap_inplace(arr, sw, pairs)
