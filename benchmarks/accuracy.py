@@ -18,7 +18,7 @@ equals the truth's, and ML agreement against the truth's joints low-passed at th
 Usage::
 
     python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--speed-clip] [--kin-set] [--no-samples]
-                                   [--pose auto|pipeline|local] [--range]
+                                   [--pose auto|pipeline|local] [--range] [--model FILE.task]
     python benchmarks/accuracy.py --balance   # balance-event table (benchmarks/balance_synth.py --video)
     python benchmarks/accuracy.py --balance --heldout   # the same on held-out clips (other seeds, onsets, ...)
 
@@ -82,6 +82,9 @@ class Case:
 #: Pose tracks of the clips run through the pipeline (for the kinematics metrics).
 _TRACKS: dict[Path, Any] = {}
 
+#: ``[pose]`` overrides for the pipeline path (``--model``: a MediaPipe Tasks ``.task`` file).
+_POSE_OVERRIDES: dict[str, Any] = {}
+
 
 def run_pose(clip: Path, method: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
     """BlazePose on every frame: image landmarks (T, 33, 2) px, detection flags (T,), and which path ran.
@@ -100,7 +103,8 @@ def run_pose(clip: Path, method: str = "auto") -> tuple[np.ndarray, np.ndarray, 
         else:
             from sprintbal.pose.cache import PoseCache
 
-            res = analyze(clip, resolve_config(), cache=PoseCache(), until="pose")
+            cfg = resolve_config(overrides={"pose": dict(_POSE_OVERRIDES)})
+            res = analyze(clip, cfg, cache=PoseCache(), until="pose")
             _TRACKS[clip] = res.track
             return np.asarray(res.track.xy), np.asarray(res.track.detected), "pipeline"
     import av
@@ -556,7 +560,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--balance", action="store_true",
                     help="only the balance-event table: rendered clips with injected breakdowns through the "
                          "whole pipeline (benchmarks/balance_synth.py --video; clips cached outside the repo)")
+    ap.add_argument("--model", type=Path, default=None,
+                    help="MediaPipe Tasks PoseLandmarker .task file for the pipeline path (e.g. "
+                         "../shared/models/pose_landmarker_heavy.task; default: the bundled BlazePose full)")
     args = ap.parse_args(argv)
+    if args.model is not None:
+        if not args.model.is_file():
+            ap.error(f"--model: no such file: {args.model}")
+        _POSE_OVERRIDES["model_path"] = args.model
     clips = list(args.clips)
     if not args.no_samples and not clips:
         clips += sorted(SAMPLES.glob("*.mp4"))
