@@ -1418,10 +1418,19 @@ def _detect(
         rel_st = (work["stride_z"] < -rz) & ser.judged
         rel_pt = (work["part_z"] < -rz) & ser.judged
         rel_c = rel_c | rel_st | rel_pt
-        flag = (rel_p | rel_s | rel_n | rel_c | abs_c) & ~edge
+        frame_level = rel_p | rel_s | rel_n
+        raw_frame = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz)
+        if cfg.require_contact:
+            # Whole-body momentum changes only through the ground: in flight it is fixed, so a frame-level
+            # drop of cancellation there means both groups turned less (not a failure to offset) or, on
+            # video, a limb the pose model lost (legs crossing in a side view). Frame-level measures count
+            # as evidence only in ground-contact frames; contact, stride and part measures already judge
+            # whole contacts and strides.
+            frame_level &= contact
+            raw_frame &= contact
+        flag = (frame_level | rel_c | abs_c) & ~edge
         raw_abs = abs_c & ((work["raw_s"] < minc) if have_seg else (work["raw_p"] < minc))
-        raw_flag = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz) | raw_abs | rel_c
-        raw_flag &= ~edge
+        raw_flag = (raw_frame | raw_abs | rel_c) & ~edge
     spans = merge_spans(find_spans(flag), t, float(cfg.merge_gap_s))
     events: list[BreakdownEvent] = []
     for s0, e0 in spans:
