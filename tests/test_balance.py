@@ -326,6 +326,35 @@ def test_flight_evidence_does_not_make_an_event_by_touching_a_contact():
     assert len(ev) == 1 and ev[0].axis == "mediolateral"
     assert ev[0].start_t <= 1.04 and ev[0].duration_s >= CFG.min_duration_s
 
+
+def _weak_then_lost(t0: float, t1: float, f0: float, f1: float) -> Modifier:
+    """The swing leg's pitch momentum at 60% in [t0, t1), and lost (2%) in [f0, f1) within it."""
+
+    def mod(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        for i in np.flatnonzero((t >= t0) & (t < t1)):
+            for name in LEG[1 - int(push[i])]:
+                seg[i, IDX[name], 2] *= 0.02 if f0 <= t[i] < f1 else 0.6
+
+    return mod
+
+
+def test_event_names_the_evidence_that_counted_not_a_flight_frame():
+    # a stride (touchdowns 3.41 and 3.89 s) with a weak swing leg, and the leg lost in the flight 3.53-3.64 s:
+    # the per-frame cancellation is worst in that flight (z about -19), which is no evidence (whole-body
+    # momentum cannot change in flight), so the event is the stride's, not "pair cancellation in flight"
+    kin = make_kin(n_steps=30, modify=_weak_then_lost(3.41, 3.89, 3.53, 3.64))
+    ev = assess_balance(kin, CFG).events
+    assert len(ev) == 1 and ev[0].axis == "mediolateral"
+    assert ev[0].measure == "stride_group_balance" and ev[0].side == "push side"
+    # when the weak part is one step only, the contact's own frames are the evidence: the peak is in contact
+    kin = make_kin(n_steps=30, modify=_weak_then_lost(3.41, 3.65, 3.53, 3.64))
+    ev = assess_balance(kin, CFG).events
+    assert len(ev) == 1 and ev[0].measure == "pair_cancellation" and ev[0].in_contact
+    assert 3.41 <= ev[0].peak_t < 3.53
+    # without the contact requirement the flight frames count again
+    loose = assess_balance(kin, replace(CFG, require_contact=False)).events
+    assert len(loose) == 1 and not loose[0].in_contact
+
 def _nan_kin(t_n: int) -> Kinematics:
     nan3 = np.full((t_n, 3), np.nan)
     g = GroupMomenta(nan3, nan3, nan3, nan3, nan3)
