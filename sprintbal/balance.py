@@ -179,7 +179,8 @@ class BreakdownEvent:
         Frame where the triggering measure is worst in the span: for an own-pattern cancellation, the
         lowest robust z (furthest below the normal value at that moment of the step); for the absolute
         bound, the lowest cancellation; for ``net_momentum``, the largest excess; for whole-contact and
-        stride measures, the frame of lowest pair cancellation in the worst contact or stride.
+        stride measures, the frame of lowest pair cancellation in the worst contact or stride. With
+        ``require_contact`` the frame-level measures are searched in ground-contact frames only.
     peak_t : float
         Its time, seconds.
     peak_value : float
