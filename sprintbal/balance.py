@@ -179,7 +179,8 @@ class BreakdownEvent:
         Frame where the triggering measure is worst in the span: for an own-pattern cancellation, the
         lowest robust z (furthest below the normal value at that moment of the step); for the absolute
         bound, the lowest cancellation; for ``net_momentum``, the largest excess; for whole-contact and
-        stride measures, the frame of lowest pair cancellation in the worst contact or stride.
+        stride measures, the frame of lowest pair cancellation in the worst contact or stride. With
+        ``require_contact`` the frame-level measures are searched in ground-contact frames only.
     peak_t : float
         Its time, seconds.
     peak_value : float
@@ -1418,10 +1419,19 @@ def _detect(
         rel_st = (work["stride_z"] < -rz) & ser.judged
         rel_pt = (work["part_z"] < -rz) & ser.judged
         rel_c = rel_c | rel_st | rel_pt
-        flag = (rel_p | rel_s | rel_n | rel_c | abs_c) & ~edge
+        frame_level = rel_p | rel_s | rel_n
+        raw_frame = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz)
+        if cfg.require_contact:
+            # Whole-body momentum changes only through the ground: in flight it is fixed, so a frame-level
+            # drop of cancellation there means both groups turned less (not a failure to offset) or, on
+            # video, a limb the pose model lost (legs crossing in a side view). Frame-level measures count
+            # as evidence only in ground-contact frames; contact, stride and part measures already judge
+            # whole contacts and strides.
+            frame_level &= contact
+            raw_frame &= contact
+        flag = (frame_level | rel_c | abs_c) & ~edge
         raw_abs = abs_c & ((work["raw_s"] < minc) if have_seg else (work["raw_p"] < minc))
-        raw_flag = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz) | raw_abs | rel_c
-        raw_flag &= ~edge
+        raw_flag = (raw_frame | raw_abs | rel_c) & ~edge
     spans = merge_spans(find_spans(flag), t, float(cfg.merge_gap_s))
     events: list[BreakdownEvent] = []
     for s0, e0 in spans:
@@ -1607,6 +1617,17 @@ def _make_event(
     sl = slice(s, e + 1)
     have_seg = bool(work["have_seg"])
 
+    # Frame-level measures are evidence only where they were judged (in ground contact when
+    # ``cfg.require_contact``, see :func:`_detect`), so the measure, peak and strength never come from a
+    # flight frame that did not count.
+    if cfg.require_contact:
+        contact_frames = np.isin(kin.phase, _CONTACT_PHASES)
+        pair_z = np.where(contact_frames, ser.pair_z, np.nan)
+        seg_z = np.where(contact_frames, ser.segment_z, np.nan)
+        net_x = np.where(contact_frames, ser.net_excess_z, np.nan)
+    else:
+        pair_z, seg_z, net_x = ser.pair_z, ser.segment_z, ser.net_excess_z
+
     # Which measure triggered most strongly: severity 0 at the threshold, 1 at twice the threshold.
     def sev_rel(z: np.ndarray) -> float:
         v = z[sl][np.isfinite(z[sl])]
@@ -1615,11 +1636,11 @@ def _make_event(
     cc = work["contact_c"][sl]
     av = cc[np.isfinite(cc)]
     sev_abs = float(((minc - av) / max(minc, 1e-9)).max()) if av.size and minc > 0 else -np.inf
-    xn = ser.net_excess_z[sl][np.isfinite(ser.net_excess_z[sl])]
+    xn = net_x[sl][np.isfinite(net_x[sl])]
     sev_net = float(((xn - rz) / rz).max()) if xn.size else -np.inf
     cand = {
-        ("pair_cancellation", "own_pattern"): sev_rel(ser.pair_z),
-        ("segment_cancellation", "own_pattern"): sev_rel(ser.segment_z),
+        ("pair_cancellation", "own_pattern"): sev_rel(pair_z),
+        ("segment_cancellation", "own_pattern"): sev_rel(seg_z),
         ("net_momentum", "own_pattern"): sev_net,
         ("contact_cancellation", "own_pattern"): sev_rel(work["contact_z"]),
         ("stride_group_balance", "own_pattern"): sev_rel(work["stride_z"]),
@@ -1658,13 +1679,13 @@ def _make_event(
         peak_value = float(ser.pair_cancellation_smooth[peak])
         peak_z = float(work[zkey][peak])
     elif measure == "net_momentum":
-        xs = ser.net_excess_z[sl]
+        xs = net_x[sl]
         peak = s + int(np.nanargmax(xs)) if np.isfinite(xs).any() else (s + e) // 2
         peak_value = float(ser.pair_cancellation_smooth[peak])
         peak_z = float(ser.net_excess_z[peak])
     else:
         series = ser.pair_cancellation_smooth if measure == "pair_cancellation" else ser.segment_cancellation_smooth
-        zser = ser.pair_z if measure == "pair_cancellation" else ser.segment_z
+        zser = pair_z if measure == "pair_cancellation" else seg_z
         vals = series[sl]
         zs = zser[sl]
         if basis != "absolute" and np.isfinite(zs).any():
@@ -1674,7 +1695,7 @@ def _make_event(
         else:
             peak = s + int(np.nanargmin(vals)) if np.isfinite(vals).any() else (s + e) // 2
         peak_value = float(series[peak])
-        peak_z = float(zser[peak])
+        peak_z = float((ser.pair_z if measure == "pair_cancellation" else ser.segment_z)[peak])
 
     net = ser.net_si[sl]
     if np.isfinite(net).any():

@@ -190,8 +190,9 @@ class BalanceConfig:
         limb carries at least this fraction of it over the clip; 0 judges every limb, values above
         0.5 none.
     require_contact : bool
-        Keep only breakdowns that include at least one ground-contact frame (whole-body
-        momentum can only change through ground contact).
+        Whole-body momentum can only change through ground contact: frame-level measures
+        (cancellation, excess turning) count as evidence only in ground-contact frames, and only
+        breakdowns that include at least one ground-contact frame are kept.
     edge_margin_s : float
         Frames this close to the clip's first or last frame are not judged for breakdowns
         (filter and derivative edge effects); they still count in the scores.

@@ -310,6 +310,51 @@ def test_breakdown_only_in_flight_is_not_reported_when_contact_required():
     assert len(assess_balance(kin, replace(CFG, require_contact=False)).events) == 1
 
 
+
+def test_flight_evidence_does_not_make_an_event_by_touching_a_contact():
+    # step 4's contact ends at 1.12 s, its flight runs to the next touchdown at 1.25 s: the swing side
+    # vanishes from the contact's last frame through the flight. The span touches the contact, but only
+    # contact frames may count as frame-level evidence (whole-body momentum cannot change in flight), and
+    # one frame is no breakdown (before this rule: an event at 1.12-1.23 s).
+    kin = make_kin(modify=zero_swing_pitch(1.115, 1.235))
+    assert assess_balance(kin, CFG).events == ()
+    loose = assess_balance(kin, replace(CFG, require_contact=False)).events
+    assert len(loose) == 1 and loose[0].axis == "mediolateral"
+    # the same dip reaching 0.08 s into the contact is a breakdown, and its frames in contact are its core
+    kin = make_kin(modify=zero_swing_pitch(1.03, 1.235))
+    ev = assess_balance(kin, CFG).events
+    assert len(ev) == 1 and ev[0].axis == "mediolateral"
+    assert ev[0].start_t <= 1.04 and ev[0].duration_s >= CFG.min_duration_s
+
+
+def _weak_then_lost(t0: float, t1: float, f0: float, f1: float) -> Modifier:
+    """The swing leg's pitch momentum at 60% in [t0, t1), and lost (2%) in [f0, f1) within it."""
+
+    def mod(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        for i in np.flatnonzero((t >= t0) & (t < t1)):
+            for name in LEG[1 - int(push[i])]:
+                seg[i, IDX[name], 2] *= 0.02 if f0 <= t[i] < f1 else 0.6
+
+    return mod
+
+
+def test_event_names_the_evidence_that_counted_not_a_flight_frame():
+    # a stride (touchdowns 3.41 and 3.89 s) with a weak swing leg, and the leg lost in the flight 3.53-3.64 s:
+    # the per-frame cancellation is worst in that flight (z about -19), which is no evidence (whole-body
+    # momentum cannot change in flight), so the event is the stride's, not "pair cancellation in flight"
+    kin = make_kin(n_steps=30, modify=_weak_then_lost(3.41, 3.89, 3.53, 3.64))
+    ev = assess_balance(kin, CFG).events
+    assert len(ev) == 1 and ev[0].axis == "mediolateral"
+    assert ev[0].measure == "stride_group_balance" and ev[0].side == "push side"
+    # when the weak part is one step only, the contact's own frames are the evidence: the peak is in contact
+    kin = make_kin(n_steps=30, modify=_weak_then_lost(3.41, 3.65, 3.53, 3.64))
+    ev = assess_balance(kin, CFG).events
+    assert len(ev) == 1 and ev[0].measure == "pair_cancellation" and ev[0].in_contact
+    assert 3.41 <= ev[0].peak_t < 3.53
+    # without the contact requirement the flight frames count again
+    loose = assess_balance(kin, replace(CFG, require_contact=False)).events
+    assert len(loose) == 1 and not loose[0].in_contact
+
 def _nan_kin(t_n: int) -> Kinematics:
     nan3 = np.full((t_n, 3), np.nan)
     g = GroupMomenta(nan3, nan3, nan3, nan3, nan3)
@@ -842,13 +887,14 @@ def test_departures_compare_each_moment_with_the_same_foot_steps():
 def test_explanation_names_what_changed_not_what_is_largest():
     # the swing (left) leg stops offsetting during the right-foot contact at 0.29 s: the push (right) leg
     # carries the larger momentum there, but what changed against the athlete's other right-foot steps is
-    # the left leg, at a tenth of its usual momentum
+    # the left leg, at about a tenth of its usual momentum (9% over the contact, which is the event's span:
+    # frame-level evidence counts only in ground contact; 10% when the span ran on into the flight)
     a = assess_balance(make_kin(n_steps=6, modify=zero_swing_pitch(0.3, 0.45)), CFG)
     evs = list(a.events) + list(a.uncertain_events)
     assert len(evs) == 1
     ev = evs[0]
     assert ev.axis == "mediolateral" and ev.top_parts[0][0] == "left leg"
-    assert "What changed against the athlete's own steps: mostly the left leg (10% of its usual momentum)" in (
+    assert "What changed against the athlete's own steps: mostly the left leg (9% of its usual momentum)" in (
         ev.explanation
     )
     # with too few steps of each foot for a normal value the raw contributions are given, worded as such
