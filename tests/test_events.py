@@ -14,6 +14,7 @@ from sprintbal.kinematics.events import (
     compute_gait_events,
     compute_push_side,
     compute_push_weight,
+    compute_rhythm_touchdowns,
 )
 from sprintbal.kinematics.result import PHASE_DOUBLE, PHASE_FLIGHT, PHASE_LEFT, PHASE_RIGHT
 from sprintbal.kinematics.scene import compute_sagittal_points, compute_scene
@@ -339,3 +340,48 @@ def test_moving_window_skips_a_set_position() -> None:
     for h in (INDEX["left_hip"], INDEX["right_hip"]):
         sag[:, h, 0] = 8.0 * t
     assert _moving_window(sag, t, 1 / 60) is None
+
+
+def _rhythm(n: int, step: float = 0.22, asym: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Alternating touchdowns (left first) with right steps ``asym`` s longer than left steps."""
+    foot = np.arange(n) % 2
+    steps = np.where(np.arange(n - 1) % 2 == 0, step + asym / 2, step - asym / 2)
+    return np.concatenate([[0.1], 0.1 + np.cumsum(steps)]), foot
+
+
+def test_rhythm_touchdowns_pull_a_badly_seen_foot_to_the_rhythm() -> None:
+    rng = np.random.default_rng(3)
+    true_t, foot = _rhythm(16, asym=0.008)
+    noise = np.where(foot == 1, rng.normal(0.0, 0.012, true_t.size), rng.normal(0.0, 0.001, true_t.size))
+    est, sigma = compute_rhythm_touchdowns(true_t + noise, foot, rhythm_sd_s=0.001)
+    inner = np.arange(1, true_t.size - 1)  # the two end touchdowns have one neighbour only
+    right = inner[foot[inner] == 1]
+    left = inner[foot[inner] == 0]
+    rms = lambda e: float(np.sqrt(np.mean(e**2)))  # noqa: E731
+    assert rms((est - true_t)[right]) < 0.4 * rms(noise[right])  # the far foot borrows the near foot's rhythm
+    assert rms((est - true_t)[left]) < 1.5 * rms(noise[left]) + 1e-4  # the clean foot keeps its own times
+    assert sigma[1] > 4 * sigma[0]
+    np.testing.assert_array_equal(est[[0, -1]], (true_t + noise)[[0, -1]])
+
+
+def test_rhythm_touchdowns_keep_a_real_asymmetry() -> None:
+    # no timing error: a steady 8 ms left/right step asymmetry is the runner's, and must be kept exactly
+    true_t, foot = _rhythm(14, asym=0.008)
+    est, _ = compute_rhythm_touchdowns(true_t, foot)
+    np.testing.assert_allclose(est, true_t, atol=1e-12)
+
+
+def test_rhythm_touchdowns_leave_irregular_or_short_sequences() -> None:
+    true_t, foot = _rhythm(5)
+    est, sigma = compute_rhythm_touchdowns(true_t + np.array([0, 0.01, 0, -0.01, 0]), foot)
+    assert sigma == {}  # fewer than three predicted touchdowns of each foot
+    same = np.zeros(12, dtype=int)  # one foot only (the other never found): no alternation, no rhythm
+    t = 0.1 + 0.44 * np.arange(12)
+    est, sigma = compute_rhythm_touchdowns(t + 0.003 * (-1) ** np.arange(12), same)
+    assert sigma == {} and np.allclose(est, t + 0.003 * (-1) ** np.arange(12))
+    # a touchdown whose neighbouring step times are far off the median (a missed contact) keeps its time
+    t2, f2 = _rhythm(14)
+    t2 = np.delete(t2, 6)
+    f2 = np.delete(f2, 6)
+    est, _ = compute_rhythm_touchdowns(t2, f2)
+    assert est[5] == t2[5] and est[6] == t2[6]

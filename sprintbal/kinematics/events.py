@@ -61,10 +61,11 @@ from sprintbal.kinematics.result import (
 from sprintbal.pose.landmarks import INDEX
 
 #: Event-method error added in quadrature to half a frame interval (s). BlazePose against Vicon on
-#: treadmill running: 0.010-0.014 s (Young 2023). This method with BlazePose on 16 rendered sprint clips
-#: (30-240 fps, benchmarks/accuracy.py --speed-clip --kin-set and the balance set's clean clips): touchdown
-#: median |error| 6.5 ms, 90th percentile 12.5 ms; toe-off 3.9 / 11.2 ms. Real footage is worse (see the
-#: treadmill note above), so the literature's upper figure stands.
+#: treadmill running: 0.010-0.014 s (Young 2023). This method with BlazePose on 18 rendered sprint clips
+#: (30-240 fps: the samples, benchmarks/accuracy.py --speed-clip --kin-set and six clean balance clips):
+#: touchdown median |error| 6.1 ms, 90th percentile 11.4 ms (6.5 / 12.5 before the running-rhythm step,
+#: :func:`compute_rhythm_touchdowns`); toe-off 4.0 / 12.1 ms. Real footage is worse (see the treadmill note
+#: above; its far foot scatters about 50 ms), so the literature's upper figure stands.
 METHOD_ERROR_S = 0.015
 #: Scale (m) of the hinge fit's robust loss (Tukey's biweight): residuals beyond it get no weight. One
 #: frame in which BlazePose throws the fast-moving foot up by 5-15 cm just before landing or after leaving
@@ -493,6 +494,87 @@ def _moving_window(sag: np.ndarray, t: np.ndarray, dt: float) -> tuple[int, int]
     return a, b
 
 
+#: Step-to-step irregularity of a sprinter's touchdown rhythm (s, SD of a touchdown about the midpoint of
+#: its neighbours, the other foot's): steady-speed sprinting repeats step times to about 1-2% of 0.22 s.
+RHYTHM_SD_S = 0.003
+
+
+def compute_rhythm_touchdowns(
+    touchdown_t: np.ndarray, foot: np.ndarray, rhythm_sd_s: float = RHYTHM_SD_S, min_per_foot: int = 3
+) -> tuple[np.ndarray, dict[int, float]]:
+    """Touchdown times that borrow strength from the running rhythm.
+
+    In running the feet alternate at a nearly constant step time, so a touchdown is also predicted by
+    the midpoint of its two neighbours (the other foot's touchdowns) plus the foot's own offset (left and
+    right steps may differ by a few ms). The two estimates are combined with inverse-variance weights.
+    The variances come from the clip itself: for each foot the spread ``v_f`` of its touchdowns about
+    their prediction is ``s_f^2 + s_o^2 / 2 + rhythm_sd_s^2`` (own timing error ``s_f``, the other
+    foot's ``s_o``), two equations solved for the two timing errors. A foot seen badly (the far foot
+    of a side view, partly hidden behind the near leg at landing: timed 1-2 frames off on rendered clips
+    where the near foot is within half a frame) thus takes most of its timing from the near foot's
+    rhythm, and a clean foot keeps its own. Touchdowns without two alternating neighbours inside
+    30% of the median step time, and clips with fewer than ``min_per_foot`` such touchdowns of each
+    foot, keep their times.
+
+    Parameters
+    ----------
+    touchdown_t : ndarray, shape (n,)
+        Touchdown times in time order, s (NaN: untimed, left alone).
+    foot : ndarray of int, shape (n,)
+        0 left, 1 right, per touchdown.
+    rhythm_sd_s : float
+        Step-to-step irregularity of the rhythm, s (see :data:`RHYTHM_SD_S`).
+    min_per_foot : int
+        Least number of predicted touchdowns of each foot.
+
+    Returns
+    -------
+    touchdown_t : ndarray, shape (n,)
+        The combined times, s.
+    sigma : dict of int to float
+        Estimated timing error (s) per foot; empty when the rhythm was not used.
+    """
+    td = np.asarray(touchdown_t, dtype=float).copy()
+    ft = np.asarray(foot)
+    n = td.size
+    if n < 3:
+        return td, {}
+    steps = np.diff(td)
+    med = float(np.nanmedian(steps)) if np.isfinite(steps).any() else float("nan")
+    if not (np.isfinite(med) and med > 0):
+        return td, {}
+    i = np.arange(1, n - 1)
+    ok = (
+        np.isfinite(td[i - 1]) & np.isfinite(td[i]) & np.isfinite(td[i + 1])
+        & (ft[i - 1] == ft[i + 1]) & (ft[i] != ft[i - 1])
+        & (np.abs(steps[i - 1] - med) < 0.3 * med) & (np.abs(steps[i] - med) < 0.3 * med)
+    )  # fmt: skip
+    i = i[ok]
+    pred = 0.5 * (td[i - 1] + td[i + 1])
+    resid = td[i] - pred
+    offset: dict[int, float] = {}
+    spread: dict[int, float] = {}
+    for f in (SIDE_LEFT, SIDE_RIGHT):
+        r = resid[ft[i] == f]
+        if r.size < min_per_foot:
+            return td, {}
+        offset[f] = float(np.median(r))
+        spread[f] = (1.4826 * float(np.median(np.abs(r - offset[f])))) ** 2
+    rho2 = rhythm_sd_s**2
+    floor = (0.25e-3) ** 2
+    vl, vr = spread[SIDE_LEFT] - rho2, spread[SIDE_RIGHT] - rho2
+    var = {
+        SIDE_LEFT: max(floor, 4.0 / 3.0 * (vl - 0.5 * vr)),
+        SIDE_RIGHT: max(floor, 4.0 / 3.0 * (vr - 0.5 * vl)),
+    }
+    for j, p in zip(i, pred, strict=True):
+        f = int(ft[j])
+        v_own = var[f]
+        v_pred = 0.5 * var[1 - f] + rho2
+        td[j] = (td[j] * v_pred + (p + offset[f]) * v_own) / (v_own + v_pred)
+    return td, {f: math.sqrt(v) for f, v in var.items()}
+
+
 def _contact_frames(contacts: list[_Contact], t: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame contact (T, 2) from the sub-frame events, and the phase codes (T,)."""
     n = t.shape[0]
@@ -511,6 +593,25 @@ def _contact_frames(contacts: list[_Contact], t: np.ndarray, known: np.ndarray) 
     phase[contact[:, 0] & contact[:, 1]] = PHASE_DOUBLE
     phase[~known.all(axis=1) & ~contact.any(axis=1)] = PHASE_UNKNOWN
     return contact, phase
+
+
+def _rhythm_contacts(contacts: list[_Contact]) -> tuple[list[_Contact], dict[int, float]]:
+    """Return the contacts with touchdowns combined with the running rhythm (:func:`compute_rhythm_touchdowns`).
+
+    Also returns the estimated touchdown timing error per foot (s; empty when the rhythm was not used).
+    A combined touchdown stays at least 10 ms before its contact's toe-off.
+    """
+    order = sorted(range(len(contacts)), key=lambda k: contacts[k].td if np.isfinite(contacts[k].td) else 1e9)
+    td = np.array([contacts[k].td for k in order], dtype=float)
+    ft = np.array([contacts[k].foot for k in order], dtype=np.int8)
+    new_td, sigma = compute_rhythm_touchdowns(td, ft)
+    out = list(contacts)
+    for k, v in zip(order, new_td.tolist(), strict=True):
+        c = contacts[k]
+        if np.isfinite(v) and np.isfinite(c.to):
+            v = min(v, c.to - 0.01)
+        out[k] = _Contact(c.foot, v, c.to, c.x, c.i0, c.i1)
+    return out, sigma
 
 
 def _steps_table(contacts: list[_Contact], sag: np.ndarray, t: np.ndarray, treadmill: bool, unc: float) -> Steps:
@@ -631,6 +732,15 @@ def compute_gait_events(
             f"The hips travel from {lo_t:.2f} s to {hi_t:.2f} s; the rest of the clip (standing still, a set "
             "position) is not analysed as steps."
         )
+    contacts, td_sigma = _rhythm_contacts(contacts)
+    if td_sigma:
+        worse = max(td_sigma, key=lambda f: td_sigma[f])
+        if td_sigma[worse] > 2.0 * td_sigma[1 - worse] and td_sigma[worse] > 0.5 * dt:
+            side_name = "left" if worse == SIDE_LEFT else "right"
+            notes.append(
+                f"The {side_name} foot's touchdowns are timed less well (about {1e3 * td_sigma[worse]:.0f} ms against "
+                f"{1e3 * td_sigma[1 - worse]:.0f} ms); they lean on the running rhythm of the other foot."
+            )
     contact, phase = _contact_frames(contacts, t, known)
     if window is not None:
         phase[: window[0]] = PHASE_UNKNOWN
