@@ -11,6 +11,7 @@ from sprintbal.config import CleaningConfig
 from sprintbal.kinematics.cleaning import (
     apply_lr_swaps,
     clean_track,
+    compute_collapsed_pairs,
     compute_contralateral_cost,
     compute_edge_outliers,
     compute_gap_fill,
@@ -266,7 +267,8 @@ def test_clean_track_counts_and_flags() -> None:
     xy[50, 25] += 200.0  # the left knee jumps by 1 m for a frame (a detector glitch)
     clean = clean_track(with_track(track, xy=xy, visibility=vis), CleaningConfig())
     assert clean.counts["low_visibility"] == 33
-    assert clean.counts["hampel_outliers"] >= 1 and not clean.observed[50, 25]
+    # (the jump lands the knee near the other knee, so the pair check may take it before the Hampel step)
+    assert clean.counts["hampel_outliers"] + clean.counts["collapsed_pairs"] >= 1 and not clean.observed[50, 25]
     assert clean.filled[30:33, 27].all() and clean.filled[50, 25]
     assert np.isnan(clean.xy[60:90, 28]).all()
     assert clean.counts["left_nan"] == 30
@@ -533,3 +535,30 @@ def test_column_nanmedian_matches_numpy(rows: int) -> None:
         warnings.simplefilter("ignore", RuntimeWarning)
         want = np.nanmedian(x, axis=0)
     np.testing.assert_allclose(_column_nanmedian(x), want, equal_nan=True)
+
+
+def test_collapsed_pairs_flag_a_merged_knee_and_spare_real_crossings() -> None:
+    track, _ = make_track(60.0, 3.0, noise_px=1.0)
+    xy = np.array(track.xy, dtype=float)
+    leg_px = float(np.nanmedian(np.linalg.norm(xy[:, INDEX["left_hip"]] - xy[:, INDEX["left_ankle"]], axis=-1)))
+    # the analytic runner's legs cross twice per stride: nothing is flagged on the clean track
+    assert not compute_collapsed_pairs(xy, track.t, 0.2 * leg_px).any()
+    lk, rk = INDEX["left_knee"], INDEX["right_knee"]
+    sep = np.linalg.norm(xy[:, rk] - xy[:, lk], axis=-1)
+    # a frame where the knees are apart by about half a hip-ankle length and moving fast (so that
+    # each knee's own time series does not call the merge an outlier: a merge looks like ordinary motion)
+    speed = np.linalg.norm(np.gradient(xy[:, lk] - xy[:, INDEX["left_hip"]], axis=0), axis=-1)
+    cand = np.flatnonzero((np.abs(sep - 0.45 * leg_px) < 0.1 * leg_px) & (np.arange(sep.size) > 5))
+    i = int(cand[np.argmax(speed[cand])])
+    bad = xy.copy()
+    mid = 0.5 * (xy[i, lk] + xy[i, rk])  # both knees halfway between the legs for one frame (seen on s116)
+    bad[i, lk] = mid + 0.05 * (xy[i, lk] - xy[i, rk])
+    bad[i, rk] = mid + 0.05 * (xy[i, rk] - xy[i, lk])
+    flags = compute_collapsed_pairs(bad, track.t, 0.2 * leg_px)
+    assert np.flatnonzero(flags.any(axis=1)).tolist() == [i]
+    assert flags[i, lk] and flags[i, rk] and flags[i].sum() == 2
+    clean = clean_track(with_track(track, xy=bad), CleaningConfig(cutoff_hz=1000.0))
+    assert clean.counts["collapsed_pairs"] == 2
+    assert not clean.observed[i, lk] and not clean.observed[i, rk]
+    # gap-filled from the neighbours: back near the true knee, not on the other leg
+    assert np.linalg.norm(clean.xy[i, rk] - xy[i, rk]) < 0.2 * sep[i]
