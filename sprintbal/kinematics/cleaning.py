@@ -1465,10 +1465,11 @@ def compute_residual_cutoff(
 
 
 def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
-    """Clean a pose track: main person -> visibility -> swap fix -> Hampel -> gap fill -> low-pass.
+    """Clean a pose track: main person -> visibility -> swap fix -> merged pairs -> Hampel -> gap fill -> low-pass.
 
     Image (``xy``, ``z``) and world landmarks are cleaned together: a point rejected for low
-    visibility or as an image outlier is rejected in every channel; a world-only outlier only in the
+    visibility, as half of a left/right pair merged onto one limb (:func:`compute_collapsed_pairs`) or
+    as an image outlier is rejected in every channel; a world-only outlier only in the
     world channels (``observed`` describes the image point). The Hampel
     filter sees image points relative to the mid-hip (hips in image coordinates) and world points
     (already hip-centred), so it catches jumps of a landmark relative to the body, not small jitter. The
@@ -1507,7 +1508,7 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     low = compute_low_visibility_mask(vis, cfg.min_visibility) & raw_finite
     stacked[low] = np.nan
 
-    # 2. left/right swaps (legs, then arms)
+    # 2. left/right swaps (legs and arms decided together: compute_limb_labels)
     swapped_legs = np.zeros(n, dtype=bool)
     swapped_arms = np.zeros(n, dtype=bool)
     if cfg.fix_swaps and n >= 3:
