@@ -349,3 +349,23 @@ def test_uncertain_events_are_listed_not_carded_or_shaded(folder: Path) -> None:
     assert page.count('<article class="card event"') == 1
     svg = re.search(r'<svg[^>]*id="chart-momentum-vertical".*?</svg>', page, re.S)
     assert svg is not None and svg.group(0).count('class="breakdown"') == 1
+
+
+def test_kinematics_notes_reach_the_page_and_the_terminal(folder: Path) -> None:
+    # caveats of the kinematics stage (scale, treadmill, a badly timed foot) are shown, not only filed
+    import io
+
+    from rich.console import Console
+
+    from sprintbal.report.console import render_summary
+
+    rep_path = folder / "report.json"
+    rep = json.loads(rep_path.read_text(encoding="utf-8"))
+    note = "The right foot's touchdowns are timed less well <b>x</b> [red]."
+    rep["kinematics"]["info"]["notes"] = [note, note]  # a repeated note is shown once
+    rep_path.write_text(json.dumps(rep), encoding="utf-8")
+    page = write_html_report(folder).read_text(encoding="utf-8")
+    assert page.count("timed less well &lt;b&gt;x&lt;/b&gt; [red].") == 1 and "<b>x</b>" not in page
+    buf = io.StringIO()
+    render_summary(rep, Console(file=buf, width=200, color_system=None))
+    assert buf.getvalue().count("timed less well <b>x</b> [red].") == 1  # rich markup in a note is text

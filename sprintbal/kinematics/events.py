@@ -736,10 +736,12 @@ def compute_gait_events(
     if td_sigma:
         worse = max(td_sigma, key=lambda f: td_sigma[f])
         if td_sigma[worse] > 2.0 * td_sigma[1 - worse] and td_sigma[worse] > 0.5 * dt:
-            side_name = "left" if worse == SIDE_LEFT else "right"
+            side_name, other_name = ("left", "right") if worse == SIDE_LEFT else ("right", "left")
+            other_ms = 1e3 * td_sigma[1 - worse]
+            other_txt = f"{other_ms:.0f} ms" if other_ms >= 1.0 else "under 1 ms"
             notes.append(
-                f"The {side_name} foot's touchdowns are timed less well (about {1e3 * td_sigma[worse]:.0f} ms against "
-                f"{1e3 * td_sigma[1 - worse]:.0f} ms); they lean on the running rhythm of the other foot."
+                f"The {side_name} foot's touchdowns are timed less well (scatter about {1e3 * td_sigma[worse]:.0f} ms, "
+                f"the {other_name} foot's {other_txt}); they lean on the running rhythm of the {other_name} foot."
             )
     contact, phase = _contact_frames(contacts, t, known)
     if window is not None:

@@ -245,7 +245,7 @@ def compute_scene(clean: CleanTrack, height_m: float, *, scale_source: str = "he
         if treadmill:
             notes.append(
                 "Hips stay in frame while the legs cycle: treated as a treadmill (or a camera travelling or "
-                "panning with the runner); step lengths and speeds are not measured."
+                "panning with the runner)."
             )
         if abs(facing) < 0.5:
             notes.append("Facing direction is ambiguous (nose/ears and toes/heels disagree).")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
+
 
 def _num(v: Any, fmt: str = ".2f", unit: str = "") -> str:
     if v is None:
@@ -61,8 +63,9 @@ def render_summary(report: dict[str, Any], console: Any, out_dir: str | None = N
             )
         else:
             facts.add_row("gait", f"[yellow]no running found[/]: {kin['running_reason']}")
-    for note in report.get("notes", []):
-        facts.add_row("note", f"[yellow]{note}[/]")
+    kin_notes = ((kin or {}).get("info") or {}).get("notes") or []
+    for note in [*report.get("notes", []), *dict.fromkeys(kin_notes)]:
+        facts.add_row("note", f"[yellow]{escape(note)}[/]")
     if out_dir:
         facts.add_row("files", out_dir)
     console.print(Panel(facts, title="sprintbal", title_align="left", expand=False))

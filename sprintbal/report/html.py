@@ -381,7 +381,8 @@ def _verdict(saved: SavedAnalysis) -> str:
             f'<div class="card" id="scores"><h3>Balance scores</h3>{_dl(rows)}<p class="muted">100 = the opposing '
             "groups cancelled each other's rotation completely.</p></div>"
         )
-    for note in rep.get("notes") or []:
+    kin_notes = ((rep.get("kinematics") or {}).get("info") or {}).get("notes") or []
+    for note in [*(rep.get("notes") or []), *dict.fromkeys(kin_notes)]:
         parts.append(f'<div class="card note"><p>{esc(note)}</p></div>')
     return '<section id="summary" class="grid">' + "".join(parts) + "</section>"
 
