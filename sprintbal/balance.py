@@ -24,7 +24,9 @@ Measures (per axis; see docs/balance.md and BIOMECHANICS section 1):
   steps: ``C_W = 1 - sum_W |A + B| / sum_W (|A| + |B|)``, which is the mean of the per-frame C
   weighted by the group magnitude, so nearly-empty flight frames count for little;
 - over whole strides: the balance of the opposing pair, and (vertical axis) each arm's share of the
-  body's twisting, against the athlete's other strides.
+  body's twisting, against the athlete's other strides;
+- per swing of each leg (mediolateral axis): when the leg delivered its forward drive within the swing,
+  against the same leg's other swings (a lagging swing leg comes through late).
 
 An event names what changed against the athlete's own pattern (each segment's departure from its
 normal momentum at the same moment of the same foot's other steps) and carries a confidence built
@@ -179,7 +181,8 @@ class BreakdownEvent:
         Frame where the triggering measure is worst in the span: for an own-pattern cancellation, the
         lowest robust z (furthest below the normal value at that moment of the step); for the absolute
         bound, the lowest cancellation; for ``net_momentum``, the largest excess; for whole-contact and
-        stride measures, the frame of lowest pair cancellation in the worst contact or stride. With
+        stride measures, the frame of lowest pair cancellation in the worst contact or stride; for
+        ``swing_timing``, the frame nearest the late swing's drive time. With
         ``require_contact`` the frame-level measures are searched in ground-contact frames only.
     peak_t : float
         Its time, seconds.
@@ -188,19 +191,22 @@ class BreakdownEvent:
         the axis' opposing pair.
     peak_z : float
         Robust z of ``measure`` at the peak (NaN when no baseline): negative for cancellations (below
-        normal), positive for ``net_momentum`` (excess over normal).
+        normal), positive for ``net_momentum`` (excess over normal) and ``swing_timing`` (later than
+        normal).
     peak_net_norm, peak_net_si : float
         Whole-body momentum about the axis at its largest magnitude in the span, dimensionless and
         kg*m^2/s (signed).
     measure : {"pair_cancellation", "segment_cancellation", "net_momentum", "contact_cancellation", \
-"stride_group_balance", "stride_part_share"}
+"stride_group_balance", "stride_part_share", "swing_timing"}
         The measure with the best-supported evidence (how well the camera sees it times its strength;
         among measures seen equally well, the most severe). ``net_momentum``: whole-body momentum
         larger than its normal value at that moment of the step; ``contact_cancellation``: the whole
         contact cancelled less than the athlete's other contacts; ``stride_group_balance``: one group's
         share of the opposing pair over a stride differed from the athlete's other strides;
         ``stride_part_share``: an arm's share of the body's twisting over a stride differed from the
-        athlete's other strides.
+        athlete's other strides; ``swing_timing``: a leg delivered its forward drive later in its swing
+        than in its other swings (the event spans that leg's stride: its touchdown to the touchdown that
+        ends the late swing).
     basis : {"own_pattern", "absolute", "both"}
         Outside the athlete's own pattern in this clip (robust z), below the absolute bound, or both.
     side : str
@@ -223,7 +229,7 @@ class BreakdownEvent:
         The same for body parts ("right arm", "left leg", "trunk", "head").
     confidence : float
         In [0, 1]: how well the camera sees the evidence (the axis confidence; for
-        ``stride_part_share`` the in-plane, i.e. mediolateral, axis confidence) x mean frame
+        ``stride_part_share`` and ``swing_timing`` the in-plane, i.e. mediolateral, axis confidence) x mean frame
         confidence over the span x strength (0.5 at the threshold, 1 at twice the threshold).
     explanation : str
         One plain-language sentence for a coach.
@@ -1180,7 +1186,9 @@ def _axis_series(
     part_z, part_idx, part_ratio = compute_part_share_z(
         t, np.asarray(kin.steps.touchdown_t, dtype=float), seg, kin.segment_names, use_s, limbs, cfg
     )
+    swing = compute_swing_frames(kin, ax, use, cfg) if axis == "mediolateral" else _no_swings(t.shape[0])
     work = {
+        **swing,
         "contact_c": contact_c,
         "contact_z": contact_z,
         "stride_z": stride_z,
@@ -1392,6 +1400,202 @@ def compute_part_share_z(
     return z_out, p_out, r_out
 
 
+@dataclass(frozen=True)
+class SwingTiming:
+    """When one swing of one leg delivered its forward drive, against that leg's other swings.
+
+    Attributes
+    ----------
+    foot : int
+        The swinging leg: 0 left, 1 right.
+    start_t, end_t : float
+        The swing: that foot's toe-off and its next touchdown, seconds.
+    stride_start_t : float
+        The touchdown of the ground contact that ended at ``start_t`` (same foot), seconds; NaN when
+        unknown. ``stride_start_t`` to ``end_t`` is that leg's stride (touchdown to touchdown).
+    drive_t : float
+        Time after toe-off, seconds, by which the leg had delivered ``cfg.swing_drive_fraction`` of its
+        forward (flexion, H_z > 0) momentum over the swing: the time integral of ``max(H_leg, 0)``.
+    after_shift_s, before_shift_s : float
+        ``drive_t`` minus the median of the same leg's other swings (positive: later after toe-off), and
+        how much closer to the next touchdown than usual it came (positive: closer), seconds.
+    z : float
+        Robust z of lateness: the smaller of the two shifts' robust z (each against the same leg's other
+        swings, leave-one-out); positive when the drive came late measured from both ends of the swing.
+        NaN when the swing was not judged.
+    """
+
+    foot: int
+    start_t: float
+    end_t: float
+    stride_start_t: float
+    drive_t: float
+    after_shift_s: float
+    before_shift_s: float
+    z: float
+
+
+def compute_swing_timing(
+    t: np.ndarray,
+    foot: np.ndarray,
+    touchdown_t: np.ndarray,
+    toeoff_t: np.ndarray,
+    leg_h: np.ndarray,
+    use: np.ndarray,
+    cfg: BalanceConfig,
+) -> tuple[SwingTiming, ...]:
+    """Time each swing's forward drive and compare it with the same leg's other swings.
+
+    A swing runs from a foot's toe-off to that foot's next touchdown. Its drive time is when the leg's
+    mediolateral momentum, counted only while it swings the leg forward (``H > 0``: the thigh flexing,
+    the shank swinging through), reaches ``cfg.swing_drive_fraction`` of its total over the swing
+    (interpolated between frames). A leg whose recovery lags delivers that drive late and then catches
+    up before its touchdown, so the drive comes both later after toe-off and closer to the touchdown
+    than in the leg's other swings; a toe-off or touchdown timed wrongly moves only one of the two. The
+    swing's z is the smaller of the two robust z (leave-one-out against the same leg's other judged
+    swings, median and interquartile spread as :func:`_center_scale` with both tails, spread floored at
+    ``cfg.swing_timing_floor_s``). Timing, not amplitude: a gain error of the pose on a whole leg (a
+    side view's far leg) moves a quantile time not at all.
+
+    Parameters
+    ----------
+    t : ndarray, shape (T,)
+        Frame times, seconds, increasing.
+    foot, touchdown_t, toeoff_t : ndarray, shape (n,)
+        The steps table: foot (0 left, 1 right), touchdown and toe-off times (seconds, NaN unknown).
+    leg_h : ndarray, shape (T, 2)
+        Each leg's (thigh + shank + foot) angular momentum about the mediolateral axis, kg*m^2/s, left
+        then right; positive = the leg swinging forward (counter-clockwise with the runner moving to +X).
+    use : ndarray of bool, shape (T,)
+        Frames usable for the measure.
+    cfg : BalanceConfig
+        ``swing_drive_fraction``, ``swing_timing_floor_s``, ``min_swings_baseline`` (0 switches the
+        comparison off), ``edge_margin_s``.
+
+    Returns
+    -------
+    tuple of SwingTiming
+        Every swing clear of the clip edges with enough usable frames, in time order per leg (left
+        first); ``z`` is NaN for a leg with fewer than ``min_swings_baseline`` such swings.
+    """
+    n_t = t.shape[0]
+    min_n = int(cfg.min_swings_baseline)
+    q = float(cfg.swing_drive_fraction)
+    if min_n <= 0 or n_t < 2 or leg_h.shape != (n_t, 2) or not 0.0 < q < 1.0:
+        return ()
+    lo, hi = float(t[0]) + cfg.edge_margin_s - 1e-9, float(t[-1]) - cfg.edge_margin_s + 1e-9
+    foot = np.asarray(foot)
+    out: list[SwingTiming] = []
+    for side in (0, 1):
+        mine = foot == side
+        td = np.sort(touchdown_t[mine & np.isfinite(touchdown_t)])
+        to = np.sort(toeoff_t[mine & np.isfinite(toeoff_t)])
+        h = leg_h[:, side]
+        found: list[tuple[float, float, float]] = []
+        contact_of: dict[float, float] = {}
+        for a in to:
+            later = td[td > a]
+            if not later.size or a < lo or later[0] > hi:
+                continue
+            b = float(later[0])
+            i0, i1 = (int(i) for i in np.searchsorted(t, [a - 1e-9, b + 1e-9], side="left"))
+            tt, hh, ok = t[i0:i1], h[i0:i1], use[i0:i1] & np.isfinite(h[i0:i1])
+            # a swing with gaps cannot be timed: at least 4 frames, nine in ten of them usable
+            if tt.size < 4 or ok.sum() < 0.9 * tt.size:
+                continue
+            drive = np.where(ok, np.clip(hh, 0.0, None), 0.0)
+            cum = np.concatenate(([0.0], np.cumsum(0.5 * (drive[1:] + drive[:-1]) * np.diff(tt))))
+            if cum[-1] <= 0:
+                continue
+            found.append((float(a), b, float(np.interp(q * cum[-1], cum, tt)) - float(a)))
+            earlier = td[td < a]
+            contact_of[float(a)] = float(earlier[-1]) if earlier.size else float("nan")
+        if not found:
+            continue
+        after = np.array([d for _, _, d in found])
+        before = np.array([b - a - d for a, b, d in found])
+        judged = len(found) >= max(min_n, 2)
+        for i, (a, b, d) in enumerate(found):
+            z = sh_a = sh_b = float("nan")
+            if judged:
+                med_a, sc_a = _center_scale(np.delete(after, i), "both", cfg.swing_timing_floor_s)
+                med_b, sc_b = _center_scale(np.delete(before, i), "both", cfg.swing_timing_floor_s)
+                sh_a, sh_b = after[i] - med_a, med_b - before[i]
+                z = min(sh_a / sc_a, sh_b / sc_b)
+            out.append(SwingTiming(side, a, b, contact_of[a], d, sh_a, sh_b, z))
+    return tuple(out)
+
+
+#: Segments of each leg, left then right, for the swing-timing comparison.
+_LEG_SEGMENTS = (("left_thigh", "left_shank", "left_foot"), ("right_thigh", "right_shank", "right_foot"))
+
+
+def _no_swings(n: int) -> dict[str, np.ndarray]:
+    nan = np.full(n, np.nan)
+    return {
+        "swing_z": nan.copy(),
+        "swing_foot": np.full(n, -1, dtype=np.int8),
+        "swing_start": nan.copy(),
+        "swing_end": nan.copy(),
+        "swing_drive": nan.copy(),
+        "swing_after": nan.copy(),
+        "swing_before": nan.copy(),
+    }
+
+
+def compute_swing_frames(kin: Kinematics, ax: int, use: np.ndarray, cfg: BalanceConfig) -> dict[str, np.ndarray]:
+    """Spread each judged swing's timing over its frames (see :func:`compute_swing_timing`).
+
+    Parameters
+    ----------
+    kin : Kinematics
+        Segment momenta (``left_thigh`` ... ``right_foot``) and the steps table.
+    ax : int
+        Lab axis index of the momentum (2: mediolateral).
+    use : ndarray of bool, shape (T,)
+        Frames usable for the measure.
+    cfg : BalanceConfig
+
+    Returns
+    -------
+    dict of str to ndarray, each shape (T,)
+        ``swing_z``: ``-z`` of the most abnormal judged swing whose stride (the leg's touchdown before the
+        swing to the touchdown that ends it, the unit of the other stride rules) holds the frame (negative
+        when late, like a cancellation z, so ``< -robust_z`` is abnormal), NaN elsewhere; for that swing
+        ``swing_foot`` (0 left, 1 right, -1 none), ``swing_start`` and ``swing_end`` (toe-off and
+        touchdown, s), ``swing_drive`` (absolute time of the drive, s), ``swing_after`` and
+        ``swing_before`` (the shifts of :class:`SwingTiming`, s).
+    """
+    t = np.asarray(kin.t, dtype=float)
+    out = _no_swings(t.shape[0])
+    names = list(kin.segment_names)
+    if kin.segment_h.ndim != 3 or not all(nm in names for leg in _LEG_SEGMENTS for nm in leg):
+        return out
+    legs = np.stack(
+        [kin.segment_h[:, [names.index(nm) for nm in leg], ax].astype(float).sum(axis=1) for leg in _LEG_SEGMENTS],
+        axis=1,
+    )
+    st = kin.steps
+    swings = compute_swing_timing(
+        t, np.asarray(st.foot), np.asarray(st.touchdown_t, float), np.asarray(st.toeoff_t, float), legs, use, cfg
+    )
+    z_out = out["swing_z"]
+    for sw in swings:
+        if not np.isfinite(sw.z):
+            continue
+        first = sw.stride_start_t if np.isfinite(sw.stride_start_t) else sw.start_t
+        i0, i1 = (int(i) for i in np.searchsorted(t, [first - 1e-9, sw.end_t + 1e-9], side="left"))
+        worse = i0 + np.flatnonzero(~(z_out[i0:i1] <= -sw.z))
+        z_out[worse] = -sw.z
+        out["swing_foot"][worse] = sw.foot
+        out["swing_start"][worse] = sw.start_t
+        out["swing_end"][worse] = sw.end_t
+        out["swing_drive"][worse] = sw.start_t + sw.drive_t
+        out["swing_after"][worse] = sw.after_shift_s
+        out["swing_before"][worse] = sw.before_shift_s
+    return out
+
+
 def _detect(
     kin: Kinematics,
     ser: BalanceSeries,
@@ -1418,7 +1622,8 @@ def _detect(
         rel_c = (work["contact_z"] < -rz) & ser.judged
         rel_st = (work["stride_z"] < -rz) & ser.judged
         rel_pt = (work["part_z"] < -rz) & ser.judged
-        rel_c = rel_c | rel_st | rel_pt
+        rel_sw = work["swing_z"] < -rz
+        rel_c = rel_c | rel_st | rel_pt | rel_sw
         frame_level = rel_p | rel_s | rel_n
         raw_frame = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz)
         if cfg.require_contact:
@@ -1645,13 +1850,15 @@ def _make_event(
         ("contact_cancellation", "own_pattern"): sev_rel(work["contact_z"]),
         ("stride_group_balance", "own_pattern"): sev_rel(work["stride_z"]),
         ("stride_part_share", "own_pattern"): sev_rel(work["part_z"]),
+        ("swing_timing", "own_pattern"): sev_rel(work["swing_z"]),
         ("segment_cancellation" if have_seg else "pair_cancellation", "absolute"): sev_abs,
     }
     # How well the camera sees each measure's evidence: the axis confidence, except for a limb's share of
     # the vertical-axis momentum, which is its fixed sideways lever times its forward velocity, i.e. in-plane
-    # motion seen as well as pitch (the mediolateral axis confidence).
+    # motion seen as well as pitch (the mediolateral axis confidence); likewise a swing's timing, which comes
+    # from the leg's forward swing in the image plane.
     limb_conf = _in_plane_confidence(kin, ser)
-    seen = {m: (limb_conf if m == "stride_part_share" else ser.axis_confidence) for (m, _) in cand}
+    seen = {m: (limb_conf if m in ("stride_part_share", "swing_timing") else ser.axis_confidence) for (m, _) in cand}
 
     def support(kv: tuple[tuple[str, str], float]) -> tuple[float, float]:
         (m, _), sev = kv
@@ -1678,6 +1885,14 @@ def _make_event(
             peak = (s + e) // 2
         peak_value = float(ser.pair_cancellation_smooth[peak])
         peak_z = float(work[zkey][peak])
+    elif measure == "swing_timing":
+        # the frame nearest the drive time of the latest-driving swing in the span
+        zsw = work["swing_z"][sl]
+        k = int(np.nanargmin(zsw)) if np.isfinite(zsw).any() else (e - s) // 2
+        drive_t = work["swing_drive"][s + k]
+        peak = int(np.clip(np.searchsorted(t, drive_t), s, e)) if np.isfinite(drive_t) else s + k
+        peak_value = float(ser.pair_cancellation_smooth[peak])
+        peak_z = -float(work["swing_z"][s + k])
     elif measure == "net_momentum":
         xs = net_x[sl]
         peak = s + int(np.nanargmax(xs)) if np.isfinite(xs).any() else (s + e) // 2
@@ -1723,6 +1938,13 @@ def _make_event(
         limb_ratio = float(work["part_ratio"][peak])
         group = PART_GROUPS[ser.axis][limb]
         side_i = group if limb_ratio > 1.0 else 1 - group
+    leg, late_ms, near_ms = "", float("nan"), float("nan")
+    if measure == "swing_timing":
+        k = s + int(np.nanargmin(work["swing_z"][sl]))
+        leg = f"{_FOOT_WORDS.get(int(work['swing_foot'][k]), '')} leg".strip()
+        late_ms = 1000.0 * float(work["swing_after"][k])
+        near_ms = 1000.0 * float(work["swing_before"][k])
+        side_i = 0  # the swing side lagged, so the push side overwhelmed it
     side = ser.side_labels[side_i]
     opposed = ser.side_labels[1 - side_i]
 
@@ -1788,12 +2010,19 @@ def _make_event(
             f". Over this stride the {limb} did {_ratio_words(limb_ratio)} of the twisting than in the athlete's "
             "other strides"
         )
+    if leg and np.isfinite(late_ms):
+        sentence += (
+            f". The {leg} came through late in its swing: its forward drive came {late_ms:.0f} ms later after "
+            f"toe-off than in its other swings"
+        )
+        if np.isfinite(near_ms) and near_ms >= 1.0:
+            sentence += f" and {near_ms:.0f} ms closer to its next touchdown"
     if top_parts and attr is not None:
         # name the parts that really departed from their usual momentum (by 15% or more), the largest first;
         # a big segment 8% off its usual can outweigh a small one 30% off in kg*m^2/s but tells a coach nothing
         notable = [p for p, _ in top_parts if abs(part_ratio.get(p, float("nan")) - 1.0) >= _NOTABLE_CHANGE]
         changed = [f"{p} ({_usual_words(part_ratio.get(p, float('nan')))})" for p in (notable or [top_parts[0][0]])[:2]]
-        lead = "; what" if limb else ". What"
+        lead = "; what" if limb or leg else ". What"
         sentence += f"{lead} changed against the athlete's own steps: mostly the {_join(changed)}"
     elif top_parts and not limb:
         sentence += f", driven mostly by the {_join([p for p, _ in top_parts[:2]])}"

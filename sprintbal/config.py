@@ -189,6 +189,14 @@ class BalanceConfig:
         The stride-part comparison judges a limb's share of the axis' segment momentum only when the
         limb carries at least this fraction of it over the clip; 0 judges every limb, values above
         0.5 none.
+    min_swings_baseline : int
+        Fewest swings of a leg (toe-off to that foot's next touchdown) needed to compare each swing's
+        timing with that leg's other swings; 0 switches the swing-timing comparison off.
+    swing_drive_fraction : float
+        The swing-timing comparison times a swing by when the leg has delivered this fraction of its
+        forward (flexion) momentum over the swing; in (0, 1).
+    swing_timing_floor_s : float
+        Smallest robust spread of a swing's drive time, seconds.
     require_contact : bool
         Whole-body momentum can only change through ground contact: frame-level measures
         (cancellation, excess turning) count as evidence only in ground-contact frames, and only
@@ -221,6 +229,9 @@ class BalanceConfig:
     min_strides_baseline: int = 10
     stride_ratio_floor: float = 0.05
     min_part_share: float = 0.1
+    min_swings_baseline: int = 5
+    swing_drive_fraction: float = 0.35
+    swing_timing_floor_s: float = 0.007
     require_contact: bool = True
     edge_margin_s: float = 0.1
     min_event_confidence: float = 0.25
@@ -291,6 +302,8 @@ def _validate(section: str, obj: Any) -> None:
             raise ConfigError(f"[body] height_m must be between 0.5 and 2.6 m, got {obj.height_m}")
         if not 10 <= obj.mass_kg <= 300:
             raise ConfigError(f"[body] mass_kg must be between 10 and 300 kg, got {obj.mass_kg}")
+    if isinstance(obj, BalanceConfig) and not 0.0 < obj.swing_drive_fraction < 1.0:
+        raise ConfigError(f"[balance] swing_drive_fraction must be between 0 and 1, got {obj.swing_drive_fraction}")
     if isinstance(obj, PoseConfig) and obj.capture_fps is not None and obj.capture_fps <= 0:
         raise ConfigError(f"[pose] capture_fps must be positive, got {obj.capture_fps}")
     if isinstance(obj, KinematicsConfig):

@@ -15,6 +15,7 @@ from sprintbal.balance import (
     compute_pair_cancellation,
     compute_segment_cancellation,
     compute_speed_trend,
+    compute_swing_timing,
     find_spans,
     merge_spans,
     rotation_words,
@@ -549,6 +550,7 @@ def test_to_dict_validates_against_schema():
         make_kin(is_running=False),
         _nan_kin(3),
         _groups_only_kin(0.5),
+        make_kin(n_steps=16, modify=_with_swing_drive({(0, 3): 0.04}), noise=0.1),  # a swing_timing event
     ):
         a = assess_balance(kin, CFG)
         for include in (False, True):
@@ -946,3 +948,136 @@ def test_gait_bins_vectorised_path_matches_the_step_loop():
             want_bin[m] = np.clip(np.floor(8 * (t[m] - a) / (b - a)).astype(int), 0, 7)
         np.testing.assert_array_equal(step_of, want_step)
         np.testing.assert_array_equal(bin_of, want_bin)
+
+
+# --- swing timing (rule 7) ---------------------------------------------------------------------------
+
+
+def _swing_table(n_steps: int = 16, step_s: float = 0.24, contact_s: float = 0.11, lead: float = 0.05):
+    td = lead + step_s * np.arange(n_steps)
+    return (np.arange(n_steps) % 2).astype(np.int8), td, td + contact_s
+
+
+def _drive(u: np.ndarray) -> np.ndarray:
+    """A swing leg's forward drive over its swing (u: 0 at toe-off, 1 at touchdown): early, as in sprinting."""
+    return np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2 * (1 - u) ** 2, 0.0)
+
+
+def _leg_series(t, foot, td, to, late: dict[tuple[int, int], float] | None = None):
+    """Each leg's mediolateral momentum: a forward-drive bump in every swing, backward (negative) in stance.
+
+    ``late[(side, k)] = d`` delays that leg's k-th swing drive by ``d`` seconds (the bump moves, the swing's
+    toe-off and touchdown do not).
+    """
+    h = np.zeros((t.size, 2))
+    for side in (0, 1):
+        tds, tos = td[foot == side], to[foot == side]
+        for k, a in enumerate(tos):
+            if k + 1 >= tds.size:
+                break
+            b = tds[k + 1]
+            d = (late or {}).get((side, k), 0.0)
+            h[:, side] += 40.0 * _drive((t - a - d) / (b - a - 2 * abs(d) if d else b - a))
+            h[(t >= tds[k]) & (t <= tos[k]), side] -= 5.0
+    return h
+
+
+def test_swing_timing_known_answer():
+    t = np.round(np.arange(0.0, 4.0, 0.01), 10)
+    foot, td, to = _swing_table()
+    use = np.ones(t.size, bool)
+    clean = compute_swing_timing(t, foot, td, to, _leg_series(t, foot, td, to), use, CFG)
+    assert len(clean) >= 12 and all(np.isfinite(s.z) for s in clean)
+    # identical swings: no shift, z 0
+    assert max(abs(s.z) for s in clean) < 1e-6
+    # the left leg's 4th swing drives 30 ms late (3 frames, so the sampled bump moves exactly); the swing's ends
+    # stay, so its drive is 30 ms later after toe-off and 30 ms closer to touchdown: z = 0.03 / floor
+    def shifted(d: float, side: int = 0, k: int = 3) -> np.ndarray:
+        h = _leg_series(t, foot, td, to)
+        tds, tos = td[foot == side], to[foot == side]
+        w = (t >= tos[k]) & (t <= tds[k + 1])
+        h[w, side] = np.roll(h[w, side], round(d / 0.01))
+        return h
+
+    late = compute_swing_timing(t, foot, td, to, shifted(0.03), use, CFG)
+    z = {(s.foot, round(s.start_t, 3)): s.z for s in late}
+    key = (0, round(float(to[foot == 0][3]), 3))
+    assert z[key] == pytest.approx(0.03 / CFG.swing_timing_floor_s, rel=1e-3)
+    assert sorted(v for k, v in z.items() if k != key)[-1] < 1e-6
+    hit = next(s for s in late if (s.foot, round(s.start_t, 3)) == key)
+    assert hit.after_shift_s == pytest.approx(0.03, abs=1e-4) and hit.before_shift_s == pytest.approx(0.03, abs=1e-4)
+    assert hit.stride_start_t == pytest.approx(td[foot == 0][3])
+    # an early drive is not late (negative z)
+    early = compute_swing_timing(t, foot, td, to, shifted(-0.03), use, CFG)
+    assert min(s.z for s in early) < -CFG.robust_z and max(s.z for s in early) < 1e-6
+    # a toe-off timed 30 ms early moves the drive after toe-off only, not its distance to touchdown: not late
+    to_bad = to.copy()
+    to_bad[np.flatnonzero(foot == 0)[3]] -= 0.03
+    off = compute_swing_timing(t, foot, td, to_bad, _leg_series(t, foot, td, to), use, CFG)
+    assert max(s.z for s in off) < 1e-6
+    # too few swings of a leg: not judged; 0 switches the rule off
+    legs = _leg_series(t, foot, td, to)
+    few = compute_swing_timing(t, foot, td, to, legs, use, replace(CFG, min_swings_baseline=20))
+    assert few and all(np.isnan(s.z) for s in few)
+    assert compute_swing_timing(t, foot, td, to, legs, use, replace(CFG, min_swings_baseline=0)) == ()
+
+
+def _with_swing_drive(late: dict[tuple[int, int], float] | None = None) -> Modifier:
+    """Give each leg a swing leg's pitch: forward drive in its swing, backward in stance (optionally late).
+
+    A late swing keeps its toe-off and touchdown; the trunk offsets the change frame by frame.
+
+    The hand-made legs of :func:`make_kin` carry a cosine that is negative in their swing; here the legs'
+    mediolateral momentum is replaced by :func:`_leg_series` (plus the same noise), the arms keep theirs.
+    """
+
+    def mod(seg: np.ndarray, t: np.ndarray, push: np.ndarray) -> None:
+        foot, td, to = _swing_table(n_steps=18)  # two steps past the clip's steps table: the last swings end
+        h = _leg_series(t, foot, td, to)
+        comp = np.zeros(t.size)
+        for (side, k), d in (late or {}).items():
+            tds, tos = td[foot == side], to[foot == side]
+            w = (t >= tos[k]) & (t <= tds[k + 1])
+            before = h[w, side].copy()
+            h[w, side] = np.roll(before, round(d * 100))
+            # the trunk takes up the difference frame by frame (below)
+            comp[w] -= h[w, side] - before
+        rng = np.random.default_rng(int(1000 * t.size + h.sum()) % 2**32)
+        for side in (0, 1):
+            for name, share in zip(LEG[side], LEG_SPLIT, strict=True):
+                seg[:, IDX[name], 2] = h[:, side] * share * (1.0 + 0.02 * rng.standard_normal(t.size))
+        # the trunk takes up a late swing's change frame by frame, so whole-body momentum is what it was at
+        # every frame: without the timing rule these series give no event (asserted in the test)
+        seg[:, IDX["trunk"], 2] += comp
+
+    return mod
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_clean_swings_give_no_swing_timing_event(seed):
+    kin = make_kin(n_steps=16, modify=_with_swing_drive(), seed=seed, noise=0.1)
+    a = assess_balance(kin, CFG)
+    assert not [e for e in (*a.events, *a.uncertain_events) if e.measure == "swing_timing"]
+    assert a.events == ()
+
+
+@pytest.mark.parametrize(("side", "seed"), [(0, 0), (1, 1), (0, 2)])
+def test_one_late_swing_gives_one_event_there_naming_that_leg(side, seed):
+    k = 3
+    kin = make_kin(n_steps=16, modify=_with_swing_drive({(side, k): 0.04}), seed=seed, noise=0.1)
+    foot, td, to = _swing_table()
+    t0, t1 = td[foot == side][k], td[foot == side][k + 1]  # that leg's stride: its contact and the late swing
+    a = assess_balance(kin, CFG)
+    evs = [*a.events, *a.uncertain_events]
+    assert len(evs) == 1, [e.explanation for e in evs]
+    ev = evs[0]
+    assert ev in a.events and ev.axis == "mediolateral" and ev.measure == "swing_timing"
+    assert abs(ev.start_t - t0) <= 0.011 and abs(ev.end_t - t1) <= 0.011
+    assert ev.peak_z > CFG.robust_z and to[foot == side][k] < ev.peak_t < t1
+    assert ev.side == "push side" and ev.opposed_side == "swing side"
+    leg = f"{_FOOT_NAMES[side]} leg"
+    assert f"The {leg} came through late in its swing" in ev.explanation
+    assert "40 ms later after toe-off" in ev.explanation
+    # the rule off: no event at all from these series (the amplitude rules do not see a late swing here)
+    off = assess_balance(kin, replace(CFG, min_swings_baseline=0))
+    assert off.events == () and off.uncertain_events == ()

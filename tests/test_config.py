@@ -57,3 +57,13 @@ def test_model_path_becomes_path() -> None:
     cfg = resolve_config(None, {"pose": {"model_path": "x.task"}})
     assert cfg.pose.model_path == Path("x.task")
     assert cfg.pose.cache_key()["model"] == "x.task"
+
+
+def test_swing_timing_options_from_toml_and_bounds(tmp_path):
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text("[balance]\nswing_drive_fraction = 0.5\nswing_timing_floor_s = 0.01\nmin_swings_baseline = 6\n")
+    b = resolve_config(cfg_file).balance
+    assert (b.swing_drive_fraction, b.swing_timing_floor_s, b.min_swings_baseline) == (0.5, 0.01, 6)
+    for bad in (0.0, 1.0, 1.5):
+        with pytest.raises(ConfigError, match="swing_drive_fraction"):
+            resolve_config(overrides={"balance": {"swing_drive_fraction": bad}})
