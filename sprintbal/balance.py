@@ -233,6 +233,11 @@ class BreakdownEvent:
         confidence over the span x strength (0.5 at the threshold, 1 at twice the threshold).
     explanation : str
         One plain-language sentence for a coach.
+    changed_parts : tuple of (str, float)
+        The body parts the explanation names as what changed (those of ``top_parts`` whose momentum over
+        the event is at least 15% off their usual, at most two; else the first of ``top_parts``), each
+        with its momentum relative to its usual value (``sum |H| / sum |normal|``; 0.69 = 69% of
+        usual). Empty when there is no normal pattern to compare with.
     """
 
     axis: str
@@ -261,6 +266,7 @@ class BreakdownEvent:
     top_parts: tuple[tuple[str, float], ...]
     confidence: float
     explanation: str
+    changed_parts: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as JSON-ready data (NaN becomes None)."""
@@ -268,6 +274,7 @@ class BreakdownEvent:
         d["step_number"] = self.step_index + 1 if self.step_index >= 0 else None
         d["top_segments"] = [{"name": n, "share": s} for n, s in self.top_segments]
         d["top_parts"] = [{"name": n, "share": s} for n, s in self.top_parts]
+        d["changed_parts"] = [{"name": n, "usual_ratio": r} for n, r in self.changed_parts]
         return to_jsonable(d)
 
 
@@ -2017,11 +2024,15 @@ def _make_event(
         )
         if np.isfinite(near_ms) and near_ms >= 1.0:
             sentence += f" and {near_ms:.0f} ms closer to its next touchdown"
+    changed_parts: tuple[tuple[str, float], ...] = ()
     if top_parts and attr is not None:
         # name the parts that really departed from their usual momentum (by 15% or more), the largest first;
         # a big segment 8% off its usual can outweigh a small one 30% off in kg*m^2/s but tells a coach nothing
         notable = [p for p, _ in top_parts if abs(part_ratio.get(p, float("nan")) - 1.0) >= _NOTABLE_CHANGE]
-        changed = [f"{p} ({_usual_words(part_ratio.get(p, float('nan')))})" for p in (notable or [top_parts[0][0]])[:2]]
+        changed_parts = tuple(
+            (p, round(part_ratio.get(p, float("nan")), 3)) for p in (notable or [top_parts[0][0]])[:2]
+        )
+        changed = [f"{p} ({_usual_words(r)})" for p, r in changed_parts]
         lead = "; what" if limb or leg else ". What"
         sentence += f"{lead} changed against the athlete's own steps: mostly the {_join(changed)}"
     elif top_parts and not limb:
@@ -2061,6 +2072,7 @@ def _make_event(
         top_parts=top_parts,
         confidence=confidence,
         explanation=sentence,
+        changed_parts=changed_parts,
     )
 
 

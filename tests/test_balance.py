@@ -846,6 +846,11 @@ def test_one_arm_stopping_gives_one_event_naming_that_arm(side, seed):
     assert ev.start_t <= 1.75 and ev.end_t >= 2.15
     assert ev.top_parts[0][0] == arm
     assert f"the {arm} did" in ev.explanation and "less of the twisting" in ev.explanation
+    # the parts the report's "what changed" column shows are the ones the sentence names, with their ratios
+    assert ev.changed_parts and ev.changed_parts[0][0] == arm and ev.changed_parts[0][1] < 0.85
+    for name, ratio in ev.changed_parts:
+        assert f"{name} ({100 * ratio:.0f}% of its usual momentum)" in ev.explanation
+    assert ev.to_dict()["changed_parts"][0] == {"name": arm, "usual_ratio": ev.changed_parts[0][1]}
     assert 0.45 <= ev.confidence <= 0.9 + 1e-9
     assert ev in a.events
     # seen from the front, forward swing is in depth: the in-plane confidence (0.3) caps it instead

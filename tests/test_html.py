@@ -369,3 +369,17 @@ def test_kinematics_notes_reach_the_page_and_the_terminal(folder: Path) -> None:
     buf = io.StringIO()
     render_summary(rep, Console(file=buf, width=200, color_system=None))
     assert buf.getvalue().count("timed less well <b>x</b> [red].") == 1  # rich markup in a note is text
+
+
+def test_what_changed_text_follows_the_explanation_and_falls_back_to_shares() -> None:
+    from sprintbal.report.balance_console import changed_parts_text
+
+    ev = {
+        "changed_parts": [{"name": "left arm", "usual_ratio": 0.69}, {"name": "left leg", "usual_ratio": 0.8}],
+        "top_parts": [{"name": "right leg", "share": 0.27}, {"name": "left arm", "share": 0.26}],
+    }
+    assert changed_parts_text(ev) == "left arm 69%, left leg 80% of usual"
+    # a report saved before the field (or an event without a normal pattern): the parts by share
+    assert changed_parts_text({"top_parts": ev["top_parts"]}) == "right leg, left arm"
+    assert changed_parts_text({"changed_parts": [{"name": "trunk", "usual_ratio": None}]}) == "trunk"
+    assert changed_parts_text({}) == ""

@@ -13,6 +13,22 @@ def _s(v: Any, fmt: str = ".2f") -> str:
     return "—" if v is None else f"{v:{fmt}}"
 
 
+def changed_parts_text(ev: dict[str, Any]) -> str:
+    """Return what changed in a breakdown as the explanation names it: "left arm 69%, left leg 80% of usual".
+
+    From ``changed_parts`` (momentum relative to usual); events saved before that field, or without a
+    normal pattern, fall back to the names in ``top_parts`` (largest share of the change first).
+    """
+    changed = [p for p in ev.get("changed_parts") or [] if isinstance(p, dict) and p.get("name")]
+    if changed:
+        bits = [
+            f"{p['name']} {100 * r:.0f}%" if isinstance(r := p.get("usual_ratio"), (int, float)) else str(p["name"])
+            for p in changed
+        ]
+        return ", ".join(bits) + (" of usual" if any("%" in b for b in bits) else "")
+    return ", ".join(str(p.get("name", "?")) for p in (ev.get("top_parts") or ev.get("top_segments") or [])[:3])
+
+
 def render_balance(bal: dict[str, Any], console: Any, max_steps: int = 30) -> None:
     """Print scores, the per-step table, the breakdown events and the findings paragraph.
 
@@ -88,7 +104,7 @@ def render_balance(bal: dict[str, Any], console: Any, max_steps: int = 30) -> No
         for col in ("when (s)", "step", "axis", "overwhelmed", "what changed", "confidence"):
             table.add_column(col)
         for ev in events:
-            parts = ", ".join(p["name"] for p in (ev.get("top_parts") or ev.get("top_segments") or [])[:3])
+            parts = changed_parts_text(ev)
             table.add_row(
                 f"{_s(ev['start_t'])}–{_s(ev['end_t'])}",
                 str(ev.get("step_number") or "—"),

@@ -25,6 +25,7 @@ import numpy as np
 
 from sprintbal.atomic import write_text_atomic
 from sprintbal.errors import SprintbalError
+from sprintbal.report.balance_console import changed_parts_text
 from sprintbal.report.saved import SavedAnalysis, SavedEvent, load_saved
 from sprintbal.report.svg import Band, Bar, Series, Strip, bar_chart, esc, line_chart, runs
 
@@ -454,14 +455,16 @@ _SKIP_DETAILS = {"explanation", "side", "opposed_side", "axis", "confidence", "s
 
 def _event_details(ev: SavedEvent) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
+    if ev.raw.get("changed_parts"):
+        rows.append(("what changed", changed_parts_text(ev.raw)))
     parts = ev.raw.get("top_parts")
     if isinstance(parts, list) and parts:
         txt = ", ".join(
             f"{p.get('name', '?')} {_pct(p.get('share'))}" for p in parts[:4] if isinstance(p, dict)
         )
-        rows.append(("what changed", txt))
+        rows.append(("share of the change", txt))
     for key, v in ev.raw.items():
-        if key in _SKIP_DETAILS or key == "top_parts":
+        if key in _SKIP_DETAILS or key in ("top_parts", "changed_parts"):
             continue
         if isinstance(v, (int, float, str, bool)) or v is None:
             rows.append((_human(str(key)), v if isinstance(v, str) else _fmt(v)))
