@@ -580,17 +580,25 @@ def compute_limb_labels(xy: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.n
     pairs = {"legs": LEG_PAIRS, "arms": ARM_PAIRS}
     first_pass = {k: compute_lr_swaps(xy, p, t) for k, p in pairs.items()}
     gate = apply_lr_swaps(apply_lr_swaps(xy, first_pass["legs"], LEG_PAIRS), first_pass["arms"], ARM_PAIRS)
+    if not compute_contralateral_cost(xy, gate_xy=gate).any():
+        return first_pass["legs"], first_pass["arms"]  # no arm-leg opposition in the clip: continuity stands
+    # a pair re-decided against the other's labels depends on nothing else: the two orders often ask for
+    # the same pass (e.g. when anchoring changed nothing), so each is computed once
+    anchored: dict[tuple[str, bytes], np.ndarray] = {}
+
+    def against(name: str, anchor: str, anchor_sw: np.ndarray) -> np.ndarray:
+        key = (name, np.packbits(anchor_sw).tobytes())
+        if key not in anchored:
+            contra = compute_contralateral_cost(apply_lr_swaps(xy, anchor_sw, pairs[anchor]), gate_xy=gate)
+            contra[compute_label_ambiguity(anchor_sw)] = 0.0
+            anchored[key] = compute_lr_swaps(xy, pairs[name], t, unary=contra)
+        return anchored[key]
+
     best: tuple[float, dict[str, np.ndarray]] | None = None
     for anchor, other in (("legs", "arms"), ("arms", "legs")):
         sw = dict(first_pass)
-        contra = compute_contralateral_cost(apply_lr_swaps(xy, sw[anchor], pairs[anchor]), gate_xy=gate)
-        if not contra.any():  # no arm-leg opposition in the clip: the continuity passes stand
-            return first_pass["legs"], first_pass["arms"]
-        contra[compute_label_ambiguity(sw[anchor])] = 0.0
-        sw[other] = compute_lr_swaps(xy, pairs[other], t, unary=contra)
-        contra = compute_contralateral_cost(apply_lr_swaps(xy, sw[other], pairs[other]), gate_xy=gate)
-        contra[compute_label_ambiguity(sw[other])] = 0.0
-        sw[anchor] = compute_lr_swaps(xy, pairs[anchor], t, unary=contra)
+        sw[other] = against(other, anchor, sw[anchor])
+        sw[anchor] = against(anchor, other, sw[other])
         cost = compute_labelling_cost(xy, t, sw["legs"], sw["arms"])
         if best is None or cost < best[0]:
             best = (cost, sw)
