@@ -586,6 +586,7 @@ def test_events_csv_round_trip(tmp_path):
     assert float(rows[0]["start_t"]) == pytest.approx(ev.start_t, abs=1e-4)
     assert int(rows[0]["step_number"]) == ev.step_index + 1
     assert rows[0]["explanation"] == ev.explanation
+    assert rows[0]["changed_parts"] == "; ".join(f"{n} {r:.2f}" for n, r in ev.changed_parts)
     assert not list(tmp_path.glob(".events.csv.*"))  # atomic: no temporary left behind
 
     write_events_csv(assess_balance(make_kin(), CFG), path)

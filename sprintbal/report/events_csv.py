@@ -58,6 +58,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "rotation_sign",
     "rotation",
     "rotation_camera",
+    "changed_parts",
     "top_parts",
     "top_segments",
     "confidence",
@@ -109,8 +110,10 @@ def write_events_csv(assessment: BalanceAssessment, path: Path) -> None:
 
     Notes
     -----
-    ``top_parts`` / ``top_segments`` hold ``"name share"`` pairs joined by ``"; "`` (share of what
-    changed against the athlete's own steps, 0-1; see :class:`~sprintbal.balance.BreakdownEvent`).
+    ``changed_parts`` holds ``"name ratio"`` pairs joined by ``"; "``: the parts the explanation names as
+    what changed, with their momentum over the event relative to their usual value (0.69 = 69% of usual).
+    ``top_parts`` / ``top_segments`` hold ``"name share"`` pairs the same way (share of what changed
+    against the athlete's own steps, 0-1; see :class:`~sprintbal.balance.BreakdownEvent`).
     ``step_number`` is 1-based and empty when the event falls in no step. A clip with no events gets the
     comment lines, the header and no rows; a clip that was not assessed says so in a comment line.
     """
@@ -150,6 +153,7 @@ def write_events_csv(assessment: BalanceAssessment, path: Path) -> None:
                     str(e.rotation_sign),
                     e.rotation,
                     e.rotation_camera,
+                    _shares(e.changed_parts),
                     _shares(e.top_parts),
                     _shares(e.top_segments),
                     f"{e.confidence:.3f}",
