@@ -216,6 +216,16 @@ def compute_main_person(xy: np.ndarray, *, max_jump: float = 1.0, max_size_ratio
 # -------------------------------------------------------------------------------------------- L/R swaps
 
 
+def _pair_scale(xy: np.ndarray, first: int, last: int) -> float:
+    """Body scale of a limb pair's passes: the median distance between landmarks ``first`` and ``last``.
+
+    ``xy`` is (T, K, 2); returns 1.0 when the distance is never known or not positive.
+    """
+    seg = np.linalg.norm(xy[:, first] - xy[:, last], axis=-1)
+    scale = float(np.median(seg[np.isfinite(seg)])) if np.isfinite(seg).any() else 1.0
+    return scale if scale > 0 else 1.0
+
+
 def _central_residual(q: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
     """Return the summed distance of each frame's points from the time-interpolation of frames ``i - k`` and ``i + k``.
 
@@ -332,9 +342,7 @@ def compute_lr_swaps(
     left = np.arange(n_pairs)
     right = left + n_pairs
     usable = np.isfinite(xy[:, left]).all(axis=-1).any(axis=1) & np.isfinite(xy[:, right]).all(axis=-1).any(axis=1)
-    seg = np.linalg.norm(xy[:, left[0]] - xy[:, left[-1]], axis=-1)
-    scale = float(np.median(seg[np.isfinite(seg)])) if np.isfinite(seg).any() else 1.0
-    scale = scale if scale > 0 else 1.0
+    scale = _pair_scale(xy, int(left[0]), int(left[-1]))
     keep = np.flatnonzero(usable)
     if keep.size < 3:
         return out
@@ -669,9 +677,7 @@ def compute_labelling_cost(
     for pairs, swapped in ((LEG_PAIRS, swapped_legs), (ARM_PAIRS, swapped_arms)):
         idx = [p[0] for p in pairs] + [p[1] for p in pairs]
         q = apply_lr_swaps(xy, swapped, pairs)[:, idx]  # (T, 2P, 2)
-        seg = np.linalg.norm(xy[:, pairs[0][0]] - xy[:, pairs[-1][0]], axis=-1)
-        scale = float(np.median(seg[np.isfinite(seg)])) if np.isfinite(seg).any() else 1.0
-        resid = _central_residual(q, t, m) / (scale if scale > 0 else 1.0)
+        resid = _central_residual(q, t, m) / _pair_scale(xy, pairs[0][0], pairs[-1][0])
         total += float(np.nansum(resid)) + swap_penalty * float(np.count_nonzero(swapped))
     return total
 
