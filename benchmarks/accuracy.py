@@ -17,8 +17,8 @@ equals the truth's, and ML agreement against the truth's joints low-passed at th
 
 Usage::
 
-    python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--speed-clip] [--kin-set] [--no-samples]
-                                   [--pose auto|pipeline|local] [--range] [--model FILE.task]
+    python benchmarks/accuracy.py [CLIP.mp4 ...] [--deepmimic] [--speed-clip] [--kin-set] [--kin-pitch DEG]
+                                   [--no-samples] [--pose auto|pipeline|local] [--range] [--model FILE.task]
     python benchmarks/accuracy.py --balance   # balance-event table (benchmarks/balance_synth.py --video)
     python benchmarks/accuracy.py --balance --heldout   # the same on held-out clips (other seeds, onsets, ...)
 
@@ -529,18 +529,24 @@ KIN_SET: dict[str, tuple[float, float, float, str, int, float, int, int]] = {
 }
 
 
-def kin_set_clips(out_dir: Path = BENCH_DIR / "kin") -> list[Path]:
-    """Render (once; reused when present) the clips of :data:`KIN_SET`, 3 s each, 1280x720."""
+def kin_set_clips(out_dir: Path = BENCH_DIR / "kin", pitch_deg: float = 0.0) -> list[Path]:
+    """Render (once; reused when present) the clips of :data:`KIN_SET`, 3 s each, 1280x720.
+
+    With ``pitch_deg`` > 0 only the 120 fps clips, with a trunk that pitches by that amplitude once per step
+    (``SprintParams.trunk_pitch_amp_deg``; the set's own trunk keeps a constant lean), named ``*_pitchN``.
+    """
     clips = []
     for name, (speed, freq, cf, view, fps, noise, blur, seed) in KIN_SET.items():
-        clip = out_dir / f"{name}.mp4"
+        if pitch_deg > 0 and fps != 120:
+            continue
+        clip = out_dir / (f"{name}_pitch{pitch_deg:g}.mp4" if pitch_deg > 0 else f"{name}.mp4")
         if not (clip.is_file() and truth_path(clip).is_file()):
             from sprintbal.synth.generate import generate_clip
             from sprintbal.synth.motion import SprintParams
 
             out_dir.mkdir(parents=True, exist_ok=True)
             generate_clip(clip, params=SprintParams(speed_mps=speed, step_freq_hz=freq, contact_fraction=cf,
-                                                    duration_s=3.0),
+                                                    duration_s=3.0, trunk_pitch_amp_deg=pitch_deg),
                           view=view, fps=fps, size=(1280, 720), noise_sigma=noise, motion_blur=blur, seed=seed)
         clips.append(clip)
     return clips
@@ -566,6 +572,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--range", action="store_true", help="nRMSE = RMSE / range(truth) instead of / RMS(truth)")
     ap.add_argument("--kin-set", action="store_true",
                     help=f"also score the held-out kinematics clips (KIN_SET), rendered once into {BENCH_DIR / 'kin'}")
+    ap.add_argument("--kin-pitch", type=float, default=0.0, metavar="DEG",
+                    help="also score the five 120 fps KIN_SET clips re-rendered with a trunk pitching DEG degrees "
+                         f"once per step (rendered once into {BENCH_DIR / 'kinpitch'})")
     ap.add_argument("--balance", action="store_true",
                     help="only the balance-event table: rendered clips with injected breakdowns through the "
                          "whole pipeline (benchmarks/balance_synth.py --video; clips cached outside the repo)")
@@ -584,6 +593,8 @@ def main(argv: list[str] | None = None) -> int:
         clips.append(speed_clip())
     if args.kin_set:
         clips += kin_set_clips()
+    if args.kin_pitch > 0:
+        clips += kin_set_clips(BENCH_DIR / "kinpitch", pitch_deg=args.kin_pitch)
     if args.deepmimic:
         dm = deepmimic_clip(BENCH_DIR / "dm")
         if dm is None:

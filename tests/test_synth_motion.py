@@ -156,6 +156,22 @@ def test_trunk_and_pelvis_counter_rotate_and_arms_oppose_legs() -> None:
     assert np.corrcoef(m.extras["shoulder_angle_deg"][:, 1], m.extras["thigh_angle_deg"][:, 1])[0, 1] < -0.6
 
 
+@pytest.mark.parametrize("amp", [0.0, 4.0])
+def test_trunk_pitch_is_most_upright_at_touchdown(amp: float) -> None:
+    p = SprintParams(trunk_lean_deg=8.0, trunk_pitch_amp_deg=amp)
+    m = _motion(p)
+    hip = 0.5 * (m.joints[:, INDEX["left_hip"]] + m.joints[:, INDEX["right_hip"]])
+    sh = 0.5 * (m.joints[:, INDEX["left_shoulder"]] + m.joints[:, INDEX["right_shoulder"]])
+    lean = np.degrees(np.arctan2(sh[:, 0] - hip[:, 0], sh[:, 1] - hip[:, 1]))
+    np.testing.assert_allclose([lean.min(), lean.max()], [8.0 - amp, 8.0 + amp], atol=0.05)
+    tds = np.concatenate(m.touchdown_t)
+    at_td = np.interp(tds[(tds > 0) & (tds < m.t[-1])], m.t, lean)
+    np.testing.assert_allclose(at_td, 8.0 - amp, atol=0.05)
+    # the hip-to-shoulder distance stays the trunk length
+    d = np.linalg.norm(sh - hip, axis=-1)
+    assert d.max() - d.min() < 1e-6
+
+
 @pytest.mark.parametrize("kind", PERTURBATION_KINDS)
 def test_perturbation_changes_motion_only_inside_window(kind: str) -> None:
     p = SprintParams()
