@@ -26,7 +26,10 @@ Measures (per axis; see docs/balance.md and BIOMECHANICS section 1):
 - over whole strides: the balance of the opposing pair, and (vertical axis) each arm's share of the
   body's twisting, against the athlete's other strides;
 - per swing of each leg (mediolateral axis): when the leg delivered its forward drive within the swing,
-  against the same leg's other swings (a lagging swing leg comes through late).
+  against the same leg's other swings (a lagging swing leg comes through late);
+- over whole strides (vertical axis): how far the shoulders travelled forward and back relative to the
+  hips, against the athlete's other strides (a trunk twisting further than usual, which a side camera
+  sees in the image plane although it cannot see the twist).
 
 An event names what changed against the athlete's own pattern (each segment's departure from its
 normal momentum at the same moment of the same foot's other steps) and carries a confidence built
@@ -191,13 +194,13 @@ class BreakdownEvent:
         the axis' opposing pair.
     peak_z : float
         Robust z of ``measure`` at the peak (NaN when no baseline): negative for cancellations (below
-        normal), positive for ``net_momentum`` (excess over normal) and ``swing_timing`` (later than
-        normal).
+        normal), positive for ``net_momentum`` (excess over normal), ``swing_timing`` (later than
+        normal) and ``stride_shoulder_travel`` (more travel than normal).
     peak_net_norm, peak_net_si : float
         Whole-body momentum about the axis at its largest magnitude in the span, dimensionless and
         kg*m^2/s (signed).
     measure : {"pair_cancellation", "segment_cancellation", "net_momentum", "contact_cancellation", \
-"stride_group_balance", "stride_part_share", "swing_timing"}
+"stride_group_balance", "stride_part_share", "swing_timing", "stride_shoulder_travel"}
         The measure with the best-supported evidence (how well the camera sees it times its strength;
         among measures seen equally well, the most severe). ``net_momentum``: whole-body momentum
         larger than its normal value at that moment of the step; ``contact_cancellation``: the whole
@@ -206,7 +209,8 @@ class BreakdownEvent:
         ``stride_part_share``: an arm's share of the body's twisting over a stride differed from the
         athlete's other strides; ``swing_timing``: a leg delivered its forward drive later in its swing
         than in its other swings (the event spans that leg's stride: its touchdown to the touchdown that
-        ends the late swing).
+        ends the late swing); ``stride_shoulder_travel``: the shoulders travelled further forward and back
+        relative to the hips over a stride than in the athlete's other strides (the trunk twisted further).
     basis : {"own_pattern", "absolute", "both"}
         Outside the athlete's own pattern in this clip (robust z), below the absolute bound, or both.
     side : str
@@ -229,8 +233,9 @@ class BreakdownEvent:
         The same for body parts ("right arm", "left leg", "trunk", "head").
     confidence : float
         In [0, 1]: how well the camera sees the evidence (the axis confidence; for
-        ``stride_part_share`` and ``swing_timing`` the in-plane, i.e. mediolateral, axis confidence) x mean frame
-        confidence over the span x strength (0.5 at the threshold, 1 at twice the threshold).
+        ``stride_part_share``, ``swing_timing`` and ``stride_shoulder_travel`` the in-plane, i.e. mediolateral,
+        axis confidence) x mean frame confidence over the span x strength (0.5 at the threshold, 1 at twice
+        the threshold).
     explanation : str
         One plain-language sentence for a coach.
     changed_parts : tuple of (str, float)
@@ -1194,8 +1199,18 @@ def _axis_series(
         t, np.asarray(kin.steps.touchdown_t, dtype=float), seg, kin.segment_names, use_s, limbs, cfg
     )
     swing = compute_swing_frames(kin, ax, use, cfg) if axis == "mediolateral" else _no_swings(t.shape[0])
+    shoulder_z = shoulder_ratio = np.full(t.shape[0], np.nan)
+    pts = np.asarray(kin.points, dtype=float)
+    if axis == "vertical" and pts.ndim == 3 and pts.shape[0] == t.shape[0] and pts.shape[1] > max(_HIP_POINTS):
+        # the trunk's twist about the vertical axis, seen as the shoulders' forward and back travel
+        shoulder_z, shoulder_ratio = compute_shoulder_travel_z(
+            t, np.asarray(kin.steps.touchdown_t, dtype=float), pts[:, list(_SHOULDER_POINTS), 0],
+            pts[:, list(_HIP_POINTS), 0].mean(axis=1), valid, cfg,
+        )  # fmt: skip
     work = {
         **swing,
+        "shoulder_z": shoulder_z,
+        "shoulder_ratio": shoulder_ratio,
         "contact_c": contact_c,
         "contact_z": contact_z,
         "stride_z": stride_z,
@@ -1405,6 +1420,91 @@ def compute_part_share_z(
             p_out[worse] = j
             r_out[worse] = math.exp(v[i] - med)
     return z_out, p_out, r_out
+
+
+#: BlazePose landmark indices of the shoulders and hips, left then right (:mod:`sprintbal.pose.landmarks`).
+_SHOULDER_POINTS = (11, 12)
+_HIP_POINTS = (23, 24)
+
+
+def compute_shoulder_travel_z(
+    t: np.ndarray,
+    touchdown_t: np.ndarray,
+    shoulder_x: np.ndarray,
+    hip_x: np.ndarray,
+    use: np.ndarray,
+    cfg: BalanceConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Compare how far the shoulders travel forward and back relative to the hips over each stride.
+
+    The thorax counter-rotates against the pelvis about the vertical axis, so each shoulder moves forward
+    and back relative to the hips by about ``shoulder half-width x sin(thorax yaw)``: a trunk that twists
+    further than usual carries the shoulders further, and a side camera sees that travel in the image plane
+    although it cannot see the twist itself. Per stride (as in :func:`compute_stride_z`) the travel is the
+    range (max - min) of each shoulder's forward position relative to the hip midpoint, averaged over the two
+    shoulders; its log is compared with the clip's other strides (leave-one-out robust z, both tails, spread
+    floored at ``cfg.shoulder_travel_floor``). Only MORE travel than usual counts (over-rotation): less
+    travel comes with arms that stop swinging (the pose model's shoulders partly follow the arms), which
+    the other rules judge. A stride needs nine in ten of its frames usable.
+
+    Parameters
+    ----------
+    t : ndarray, shape (T,)
+        Frame times, seconds, increasing.
+    touchdown_t : ndarray, shape (n,)
+        Touchdown times, seconds (any order; NaN ignored).
+    shoulder_x : ndarray, shape (T, 2)
+        Forward (lab X) position of the left and right shoulder, metres.
+    hip_x : ndarray, shape (T,)
+        Forward (lab X) position of the hip midpoint, metres.
+    use : ndarray of bool, shape (T,)
+        Frames usable for the measure.
+    cfg : BalanceConfig
+        ``judge_shoulder_travel`` (False switches the comparison off), ``shoulder_travel_floor``,
+        ``min_strides_baseline``, ``edge_margin_s``.
+
+    Returns
+    -------
+    z : ndarray, shape (T,)
+        Per frame, ``-max(z, 0)`` over the judged strides holding the frame (negative, like a cancellation
+        z, so ``< -robust_z`` is abnormal; 0 where every such stride travelled less than usual); NaN where
+        no stride is judged.
+    ratio : ndarray, shape (T,)
+        Travel divided by the usual travel (the other strides' median) of the judged stride holding the frame
+        that travelled furthest against its usual; NaN where none.
+    """
+    n_t = t.shape[0]
+    z_out = np.full(n_t, np.nan)
+    r_out = np.full(n_t, np.nan)
+    min_n = int(cfg.min_strides_baseline)
+    if not cfg.judge_shoulder_travel or min_n <= 0 or shoulder_x.shape != (n_t, 2) or hip_x.shape != (n_t,):
+        return z_out, r_out
+    rel = shoulder_x - hip_x[:, None]
+    ok = use & np.all(np.isfinite(rel), axis=1)
+    masks: list[np.ndarray] = []
+    travel: list[float] = []
+    for m in _judged_strides(t, touchdown_t, cfg):
+        good = m & ok
+        n_m = int(m.sum())
+        if n_m < 4 or good.sum() < 0.9 * n_m:
+            continue
+        r = rel[good]
+        v = float(np.mean(r.max(axis=0) - r.min(axis=0)))
+        if v > 0:
+            masks.append(m)
+            travel.append(v)
+    if len(travel) < max(min_n, 1):
+        return z_out, r_out
+    lv = np.log(np.asarray(travel))
+    z_most = np.full(n_t, np.nan)  # signed z of the stride with the most travel against usual, per frame
+    for i, m in enumerate(masks):
+        med, sc = _center_scale(np.delete(lv, i), "both", cfg.shoulder_travel_floor)
+        zk = (lv[i] - med) / sc
+        worse = m & ~(z_most >= zk)  # frames where this stride travelled furthest (against usual) so far
+        z_most[worse] = zk
+        r_out[worse] = math.exp(lv[i] - med)
+    z_out = np.where(np.isfinite(z_most), -np.clip(z_most, 0.0, None), np.nan)
+    return z_out, r_out
 
 
 @dataclass(frozen=True)
@@ -1630,7 +1730,8 @@ def _detect(
         rel_st = (work["stride_z"] < -rz) & ser.judged
         rel_pt = (work["part_z"] < -rz) & ser.judged
         rel_sw = work["swing_z"] < -rz
-        rel_c = rel_c | rel_st | rel_pt | rel_sw
+        rel_sh = (work["shoulder_z"] < -rz) & ser.judged
+        rel_c = rel_c | rel_st | rel_pt | rel_sw | rel_sh
         frame_level = rel_p | rel_s | rel_n
         raw_frame = (work["zr_pair"] < -rz) | (work["zr_seg"] < -rz) | (work["xr_net"] > rz)
         if cfg.require_contact:
@@ -1858,14 +1959,16 @@ def _make_event(
         ("stride_group_balance", "own_pattern"): sev_rel(work["stride_z"]),
         ("stride_part_share", "own_pattern"): sev_rel(work["part_z"]),
         ("swing_timing", "own_pattern"): sev_rel(work["swing_z"]),
+        ("stride_shoulder_travel", "own_pattern"): sev_rel(work["shoulder_z"]),
         ("segment_cancellation" if have_seg else "pair_cancellation", "absolute"): sev_abs,
     }
     # How well the camera sees each measure's evidence: the axis confidence, except for a limb's share of
     # the vertical-axis momentum, which is its fixed sideways lever times its forward velocity, i.e. in-plane
     # motion seen as well as pitch (the mediolateral axis confidence); likewise a swing's timing, which comes
-    # from the leg's forward swing in the image plane.
+    # from the leg's forward swing in the image plane, and the shoulders' forward and back travel.
     limb_conf = _in_plane_confidence(kin, ser)
-    seen = {m: (limb_conf if m in ("stride_part_share", "swing_timing") else ser.axis_confidence) for (m, _) in cand}
+    in_plane = ("stride_part_share", "swing_timing", "stride_shoulder_travel")
+    seen = {m: (limb_conf if m in in_plane else ser.axis_confidence) for (m, _) in cand}
 
     def support(kv: tuple[tuple[str, str], float]) -> tuple[float, float]:
         (m, _), sev = kv
@@ -1878,8 +1981,11 @@ def _make_event(
     rel_hit = max(v for (_, b), v in cand.items() if b == "own_pattern") >= 0
     if (basis == "own_pattern" and sev_abs >= 0) or (basis == "absolute" and rel_hit):
         basis = "both"
-    if measure in ("contact_cancellation", "stride_group_balance", "stride_part_share"):
-        zkey = {"contact_cancellation": "contact_z", "stride_group_balance": "stride_z"}.get(measure, "part_z")
+    if measure in ("contact_cancellation", "stride_group_balance", "stride_part_share", "stride_shoulder_travel"):
+        zkey = {
+            "contact_cancellation": "contact_z", "stride_group_balance": "stride_z",
+            "stride_shoulder_travel": "shoulder_z",
+        }.get(measure, "part_z")  # fmt: skip
         czs = work[zkey][sl]
         # the worst contact/stride in the span, and within it the frame of lowest pair cancellation
         worst = np.isfinite(czs) & (czs <= np.nanmin(czs) + 1e-9) if np.isfinite(czs).any() else np.isfinite(czs)
@@ -1891,7 +1997,8 @@ def _make_event(
         else:
             peak = (s + e) // 2
         peak_value = float(ser.pair_cancellation_smooth[peak])
-        peak_z = float(work[zkey][peak])
+        # more shoulder travel than normal is a positive z, like a late swing
+        peak_z = float(work[zkey][peak]) * (-1.0 if measure == "stride_shoulder_travel" else 1.0)
     elif measure == "swing_timing":
         # the frame nearest the drive time of the latest-driving swing in the span
         zsw = work["swing_z"][sl]
@@ -1945,6 +2052,10 @@ def _make_event(
         limb_ratio = float(work["part_ratio"][peak])
         group = PART_GROUPS[ser.axis][limb]
         side_i = group if limb_ratio > 1.0 else 1 - group
+    shoulder_ratio = float("nan")
+    if measure == "stride_shoulder_travel":
+        shoulder_ratio = float(work["shoulder_ratio"][peak])
+        side_i = 1  # the trunk twisted further than usual: the upper body overwhelmed the lower body
     leg, late_ms, near_ms = "", float("nan"), float("nan")
     if measure == "swing_timing":
         k = s + int(np.nanargmin(work["swing_z"][sl]))
@@ -2024,6 +2135,12 @@ def _make_event(
         )
         if np.isfinite(near_ms) and near_ms >= 1.0:
             sentence += f" and {near_ms:.0f} ms closer to its next touchdown"
+    shoulders = np.isfinite(shoulder_ratio)
+    if shoulders:
+        sentence += (
+            f". Over this stride the shoulders travelled {100.0 * (shoulder_ratio - 1.0):.0f}% further forward and "
+            "back relative to the hips than in the athlete's other strides: the trunk twisted further than usual"
+        )
     changed_parts: tuple[tuple[str, float], ...] = ()
     if top_parts and attr is not None:
         # name the parts that really departed from their usual momentum (by 15% or more), the largest first;
@@ -2033,13 +2150,15 @@ def _make_event(
             (p, round(part_ratio.get(p, float("nan")), 3)) for p in (notable or [top_parts[0][0]])[:2]
         )
         changed = [f"{p} ({_usual_words(r)})" for p, r in changed_parts]
-        lead = "; what" if limb or leg else ". What"
+        lead = "; what" if limb or leg or shoulders else ". What"
         sentence += f"{lead} changed against the athlete's own steps: mostly the {_join(changed)}"
-    elif top_parts and not limb:
+    elif top_parts and not limb and not shoulders:
         sentence += f", driven mostly by the {_join([p for p, _ in top_parts[:2]])}"
     sentence += "."
     if limb and ser.axis_confidence < 0.5 and limb_conf >= 0.5:
         sentence += f" The {limb}'s forward and back swing, which shows this, is seen well from this camera."
+    elif shoulders and ser.axis_confidence < 0.5 and limb_conf >= 0.5:
+        sentence += " The shoulders' forward and back travel, which shows this, is seen well from this camera."
     elif ser.axis == "vertical" and ser.axis_confidence < 0.5:
         sentence += " Twisting is hard to see from a side camera, so treat this one with caution."
     elif confidence < 0.3:

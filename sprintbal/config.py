@@ -197,6 +197,12 @@ class BalanceConfig:
         forward (flexion) momentum over the swing; in (0, 1).
     swing_timing_floor_s : float
         Smallest robust spread of a swing's drive time, seconds.
+    judge_shoulder_travel : bool
+        Compare how far the shoulders travel forward and back relative to the hips over each stride
+        with the athlete's other strides (a trunk twisting further than usual); False switches it off.
+    shoulder_travel_floor : float
+        Smallest robust spread of a stride's ``log`` shoulder travel (natural log units; 0.05 = a 5%
+        change of the travel).
     require_contact : bool
         Whole-body momentum can only change through ground contact: frame-level measures
         (cancellation, excess turning) count as evidence only in ground-contact frames, and only
@@ -232,6 +238,8 @@ class BalanceConfig:
     min_swings_baseline: int = 5
     swing_drive_fraction: float = 0.35
     swing_timing_floor_s: float = 0.007
+    judge_shoulder_travel: bool = True
+    shoulder_travel_floor: float = 0.05
     require_contact: bool = True
     edge_margin_s: float = 0.1
     min_event_confidence: float = 0.25

@@ -1087,3 +1087,97 @@ def test_one_late_swing_gives_one_event_there_naming_that_leg(side, seed):
     # the rule off: no event at all from these series (the amplitude rules do not see a late swing here)
     off = assess_balance(kin, replace(CFG, min_swings_baseline=0))
     assert off.events == () and off.uncertain_events == ()
+
+
+# --------------------------------------------------------------------------------------------- shoulder travel
+
+
+def test_shoulder_travel_z_known_answer():
+    from sprintbal.balance import compute_shoulder_travel_z
+
+    t = np.arange(0.0, 4.0, 0.005)
+    td = np.arange(0.0, 4.0, 0.25)  # 16 touchdowns: strides [td_k, td_k+2), one shoulder cycle each
+    hip = 8.0 * t  # the runner moves forward: only the travel relative to the hips counts
+    wave = np.sin(2.0 * np.pi * t / 0.5)  # one extreme per step: +1 at 0.125 + 0.5 m, -1 at 0.375 + 0.5 m
+    step = (t >= 1.5 - 1e-9) & (t < 1.75 - 1e-9)  # wave is 0 at both ends: the change is continuous
+
+    def run(gain: float, cfg: BalanceConfig = CFG, use: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        rel = 0.04 * wave * np.where(step, gain, 1.0)
+        sh = np.stack([hip - rel, hip + rel], axis=1)  # left and right shoulder in opposition
+        ok = np.ones(t.size, bool) if use is None else use
+        return compute_shoulder_travel_z(t, td, sh, hip, ok, cfg)
+
+    z, ratio = run(1.5)
+    hit = (t >= 1.25 - 1e-9) & (t < 2.0 - 1e-9)  # the two strides holding that step
+    # their travel is 0.04 * (1 + 1.5) against the usual 0.04 * 2: log(1.25) over the floor 0.05
+    np.testing.assert_allclose(z[hit], -np.log(1.25) / CFG.shoulder_travel_floor, rtol=1e-6)
+    np.testing.assert_allclose(ratio[hit], 1.25, rtol=1e-6)
+    normal = (t >= 0.25 - 1e-9) & (t < 3.75 - 1e-9) & ~hit
+    np.testing.assert_allclose(z[normal], 0.0, atol=1e-9)
+    np.testing.assert_allclose(ratio[normal], 1.0, rtol=1e-6)
+    assert np.isnan(z[t < 0.25 - 1e-9]).all() and np.isnan(z[t >= 3.75 - 1e-9]).all()  # edge strides
+    # less travel than usual (arms that stop swinging take the pose model's shoulders with them) is not judged
+    z_less, ratio_less = run(0.5)
+    assert np.nanmin(z_less) > -1e-9 and ratio_less[step] == pytest.approx(0.75)
+    # a stride with more than one in ten frames unusable is not judged; the others still are
+    use = np.ones(t.size, bool)
+    use[(t >= 1.5) & (t < 1.6)] = False  # 20% of both strides holding the step
+    z_gap, _ = run(1.5, use=use)
+    assert np.isnan(z_gap[step]).all()  # the frames held only by those two strides
+    np.testing.assert_allclose(z_gap[np.isfinite(z_gap)], 0.0, atol=1e-9)
+    # switched off, or too few strides: nothing judged
+    assert np.isnan(run(1.5, replace(CFG, judge_shoulder_travel=False))[0]).all()
+    assert np.isnan(run(1.5, replace(CFG, min_strides_baseline=0))[0]).all()
+    assert np.isnan(run(1.5, replace(CFG, min_strides_baseline=14))[0]).all()
+
+
+def _with_shoulders(kin: Kinematics, gain: Callable[[np.ndarray], np.ndarray], seed: int) -> Kinematics:
+    """Put hips and shoulders into ``kin.points``: the shoulders travel forward and back relative to the hips
+    once per stride (right shoulder forward while the left foot is on the ground), 4 cm either way times
+    ``gain(t)``, with 2 mm of noise; the runner moves forward at 8 m/s."""
+    rng = np.random.default_rng(seed)
+    t = kin.t
+    step_s = float(np.nanmedian(kin.steps.step_s))
+    m0 = float(kin.steps.touchdown_t[0] + kin.steps.contact_s[0] / 2)
+    rel = 0.04 * gain(t) * np.cos(np.pi * (t - m0) / step_s)
+    pts = np.zeros((t.size, 33, 3))
+    hip = 8.0 * t
+    pts[:, [23, 24], 0] = hip[:, None]
+    pts[:, 11, 0] = hip - rel
+    pts[:, 12, 0] = hip + rel
+    pts[:, [11, 12], 0] += 0.002 * rng.standard_normal((t.size, 2))
+    pts[:, [11, 12], 1] = 1.4
+    pts[:, [23, 24], 1] = 0.95
+    return replace(kin, points=pts)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_steady_shoulder_travel_gives_no_event(seed):
+    kin = _with_shoulders(make_kin(n_steps=16, seed=seed, noise=0.1), lambda t: np.ones_like(t), seed)
+    a = assess_balance(kin, CFG)
+    assert not [e for e in (*a.events, *a.uncertain_events) if e.measure == "stride_shoulder_travel"]
+    assert a.events == ()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_trunk_twisting_further_gives_one_vertical_event_naming_upper_body(seed):
+    # the shoulders travel 60% further for about two steps (the trunk twists further): the momenta are those of
+    # a clean run, as a side camera's depth prior gives them, so only the shoulders' in-plane travel shows it
+    def gain(t: np.ndarray) -> np.ndarray:
+        return 1.0 + 0.6 * np.clip(np.minimum((t - 1.6) / 0.05, (2.15 - t) / 0.05), 0.0, 1.0)
+
+    kin = _with_shoulders(make_kin(n_steps=16, seed=seed, noise=0.1), gain, seed)
+    a = assess_balance(kin, CFG)
+    evs = [*a.events, *a.uncertain_events]
+    assert len(evs) == 1, [e.explanation for e in evs]
+    ev = evs[0]
+    assert ev in a.events and ev.axis == "vertical" and ev.measure == "stride_shoulder_travel"
+    assert ev.side == "upper body" and ev.opposed_side == "lower body"
+    assert ev.start_t <= 1.65 and ev.end_t >= 2.1
+    assert ev.peak_z > CFG.robust_z
+    assert "the shoulders travelled" in ev.explanation and "the trunk twisted further than usual" in ev.explanation
+    assert "seen well from this camera" in ev.explanation  # vertical axis 0.4, in-plane 0.9
+    assert 0.45 <= ev.confidence <= 0.9 + 1e-9
+    # the rule off: no event at all from these series
+    off = assess_balance(kin, replace(CFG, judge_shoulder_travel=False))
+    assert off.events == () and off.uncertain_events == ()
