@@ -210,7 +210,8 @@ class BreakdownEvent:
         athlete's other strides; ``swing_timing``: a leg delivered its forward drive later in its swing
         than in its other swings (the event spans that leg's stride: its touchdown to the touchdown that
         ends the late swing); ``stride_shoulder_travel``: the shoulders travelled further forward and back
-        relative to the hips over a stride than in the athlete's other strides (the trunk twisted further).
+        relative to the hips over a stride than in the athlete's other strides (the trunk twisted further, or a
+        bigger arm swing carried the shoulders: the pose model's shoulders partly follow the arms).
     basis : {"own_pattern", "absolute", "both"}
         Outside the athlete's own pattern in this clip (robust z), below the absolute bound, or both.
     side : str
@@ -2139,7 +2140,8 @@ def _make_event(
     if shoulders:
         sentence += (
             f". Over this stride the shoulders travelled {100.0 * (shoulder_ratio - 1.0):.0f}% further forward and "
-            "back relative to the hips than in the athlete's other strides: the trunk twisted further than usual"
+            "back relative to the hips than in the athlete's other strides: the trunk twisted further than usual "
+            "(or a bigger arm swing pulled the shoulders with it)"
         )
     changed_parts: tuple[tuple[str, float], ...] = ()
     if top_parts and attr is not None:
@@ -2239,6 +2241,7 @@ def compute_speed_trend(
     r = float(np.corrcoef(x, y)[0, 1]) if sx > 0 and sy > 0 else 0.0
     change = slope * float(np.ptp(x))
     verdict = ("faded" if change < 0 else "improved") if abs(r) >= min_abs_r and abs(change) >= min_change else "held"
+    shown = round(change) + 0  # whole points as printed; + 0 turns -0 into 0
     if basis == "speed":
         order = np.argsort(idx[ok_sp])
         xs = x[order]
@@ -2250,7 +2253,7 @@ def compute_speed_trend(
         if verdict == "held":
             sentence = (
                 f"Balance held {as_what} ({lo:.1f} to {hi:.1f} m/s): the step score changed by "
-                f"{change:+.0f} points across that range."
+                f"{shown:+d} points across that range."
             )
         else:
             sentence = (
@@ -2260,7 +2263,7 @@ def compute_speed_trend(
     else:
         lead = "Step speed was unknown or steady, so balance was followed from step to step instead"
         if verdict == "held":
-            sentence = f"{lead}: it held over the clip (score change {change:+.0f} points from first to last step)."
+            sentence = f"{lead}: it held over the clip (score change {shown:+d} points from first to last step)."
         else:
             sentence = (
                 f"{lead}: it {verdict} over the clip, the step score "

@@ -489,6 +489,9 @@ def test_speed_trend_verdicts():
     assert held.verdict == "held" and "held as speed rose" in held.sentence
     none = compute_speed_trend(np.array([80.0, 90.0]), np.array([7.0, 8.0]), 0.5, 5.0)
     assert none.basis == "none"
+    # a change that rounds to zero is printed as +0, never -0
+    flat = compute_speed_trend(np.array([70.0, 70.1, 69.9, 70.0, 69.8]), np.full(5, np.nan), 0.5, 5.0)
+    assert flat.verdict == "held" and "-0 points" not in flat.sentence and "+0 points" in flat.sentence
 
 
 def test_rotation_words_flip_with_running_direction():
