@@ -251,7 +251,8 @@ def _central_residual(q: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
 #: detector's noise; a point off by more is either exchanged with its partner or misplaced by the detector.
 #: Near an arm crossing BlazePose often puts the hidden far hand 20-40 px (0.4-0.7 arm scale) off, and
 #: uncapped, counted four times over (the wrist, pinky, index and thumb points), that one misplaced hand
-#: bought a 1-3 frame exchange of correct arm labels at crossings of 29 of 142 rendered clips. Capped, an
+#: bought 1-3 frame exchanges of correct arm labels (at crossings on 29 of 142 rendered clips; the three
+#: looked at frame by frame were this). Capped, an
 #: exchange must be supported by most of the pair's points, as a real one is. A point placed in a slot with
 #: no prediction (that limb hidden, NaN, in the frames before) costs the cap, not 0: otherwise the hidden
 #: far arm's empty slot took the visible near arm for nothing. Crossed frames of the labels clean_track
