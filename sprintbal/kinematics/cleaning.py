@@ -256,9 +256,10 @@ def _central_residual(q: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
 #: exchange must be supported by most of the pair's points, as a real one is. A point placed in a slot with
 #: no prediction (that limb hidden, NaN, in the frames before) costs the cap, not 0: otherwise the hidden
 #: far arm's empty slot took the visible near arm for nothing. Crossed frames of the labels clean_track
-#: gives (points it keeps, against the renderer's truth, 142 clips): arms 80 -> 39 (the detector's own:
-#: 41), legs 111 -> 71. Cap 0.3 / 0.4 / 0.7: arms 46 / 52 / 38, legs 71 / 70 / 89; below 0.5 one jump's
-#: evidence no longer fixes a 0.5 s leg exchange from the clip start (a test); 0.1 breaks the leg pass.
+#: gives, on the points it keeps (``benchmarks/label_crossings.py``, 144 rendered clips): arms 129 -> 46 (the
+#: detector's own: 50), legs 116 -> 71. Cap 0.3 / 0.4 / 0.7: arms 55 / 58 / 44, legs 71 / 70 / 89; below 0.5
+#: one jump's evidence no longer fixes a 0.5 s leg exchange from the clip start (a test); 0.1 breaks the leg
+#: pass.
 POINT_COST_CAP = 0.5
 #: Frame rate at which :data:`POINT_COST_CAP` holds as it is (Hz).
 _POINT_CAP_REF_HZ = 60.0
@@ -613,8 +614,8 @@ LEG_SWAP_PENALTY = 0.2
 #: labelling left 109 crossed; 0.5 -> 80 (legs 115 -> 112); 1.0 -> 39, better than the detector, but then a
 #: frame where the analytic runner's arms cross at 30 fps keeps its given label (a test fails), so 0.5.
 #: Balance events over 126 clips and the kinematics figures are the same with 0.2 and 0.5. (Figures before
-#: the per-point cap :data:`POINT_COST_CAP`; with it, on the labels clean_track gives, 0.2 / 0.5 / 1.0 leave
-#: 46 / 39 / 36 arm frames crossed.)
+#: the per-point cap :data:`POINT_COST_CAP`; with it, ``benchmarks/label_crossings.py``: 0.2 / 0.5 / 1.0 leave
+#: 53 / 46 / 42 arm frames crossed.)
 ARM_SWAP_PENALTY = 0.5
 
 
