@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 
 from sprintbal.config import CleaningConfig
 from sprintbal.kinematics.cleaning import (
+    ARM_SWAP_PENALTY,
     apply_lr_swaps,
     clean_track,
     compute_collapsed_pairs,
@@ -562,3 +565,32 @@ def test_collapsed_pairs_flag_a_merged_knee_and_spare_real_crossings() -> None:
     assert not clean.observed[i, lk] and not clean.observed[i, rk]
     # gap-filled from the neighbours: back near the true knee, not on the other leg
     assert np.linalg.norm(clean.xy[i, rk] - xy[i, rk]) < 0.2 * sep[i]
+
+
+def _arm_snippet(key: str) -> tuple[np.ndarray, np.ndarray]:
+    # BlazePose arm landmarks (shoulder, elbow, wrist, pinky, index, thumb; left and right of each, the
+    # order of ARM_PAIRS) from rendered benchmark clips with truth, 31 frames around an arm crossing, px;
+    # NaN where the visibility is under the cleaning's 0.3 (as clean_track hands them to the label pass)
+    data = np.load(Path(__file__).parent / "data" / "arm_crossings.npz")
+    xy = np.full((data[f"{key}_xy"].shape[0], 33, 2), np.nan)
+    xy[:, [i for p in ARM_PAIRS for i in p]] = data[f"{key}_xy"]
+    return xy, data[f"{key}_t"]
+
+
+@pytest.mark.parametrize("key", ["far_hand_misplaced", "far_arm_hidden", "far_arm_hidden_left"])
+def test_arm_labels_right_as_given_stay(key: str) -> None:
+    # the detector's labels are right (the renderer's truth) but the far hand is misplaced at the crossing,
+    # or the far arm is hidden (NaN): neither is evidence of an exchange
+    xy, t = _arm_snippet(key)
+    assert compute_lr_swaps(xy, ARM_PAIRS, t, swap_penalty=ARM_SWAP_PENALTY, point_cap=None).any()  # uncapped
+    assert not compute_lr_swaps(xy, ARM_PAIRS, t, swap_penalty=ARM_SWAP_PENALTY).any()
+
+
+def test_arm_swap_at_30fps_found() -> None:
+    # a single frame the detector exchanged (truth) at 30 fps, where a hand moves ~4x farther off a
+    # constant-velocity path per frame than at 60 fps: the per-point cap grows with the frame interval
+    xy, t = _arm_snippet("swapped_30fps")
+    truth = np.load(Path(__file__).parent / "data" / "arm_crossings.npz")["swapped_30fps_truth_swapped"]
+    np.testing.assert_array_equal(compute_lr_swaps(xy, ARM_PAIRS, t, swap_penalty=ARM_SWAP_PENALTY), truth)
+    # the same cap not widened (0.5 / 4 here is 0.5 at 60 fps) misses it
+    assert not compute_lr_swaps(xy, ARM_PAIRS, t, swap_penalty=ARM_SWAP_PENALTY, point_cap=0.125).any()

@@ -243,6 +243,27 @@ def _central_residual(q: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+#: Most a single landmark's deviation from its predicted position counts in a frame's continuity cost of
+#: :func:`compute_lr_swaps` (body scales: the limb pair's median first-to-last landmark distance, hip to toe
+#: for the legs, shoulder to thumb for the arms; at 60 fps, widened by (60 Hz * frame interval)**2 below
+#: 60 fps). A correctly labelled point moves off its constant-velocity prediction by a * dt**2 (a sprinter's
+#: hand or foot at up to ~200 m/s**2: ~6 cm at 60 fps, ~22 cm at 30 fps, hence the widening) plus the
+#: detector's noise; a point off by more is either exchanged with its partner or misplaced by the detector.
+#: Near an arm crossing BlazePose often puts the hidden far hand 20-40 px (0.4-0.7 arm scale) off, and
+#: uncapped, counted four times over (the wrist, pinky, index and thumb points), that one misplaced hand
+#: bought 1-3 frame exchanges of correct arm labels (at crossings on 29 of 142 rendered clips; the three
+#: looked at frame by frame were this). Capped, an
+#: exchange must be supported by most of the pair's points, as a real one is. A point placed in a slot with
+#: no prediction (that limb hidden, NaN, in the frames before) costs the cap, not 0: otherwise the hidden
+#: far arm's empty slot took the visible near arm for nothing. Crossed frames of the labels clean_track
+#: gives, on the points it keeps (``benchmarks/label_crossings.py``, 144 rendered clips): arms 129 -> 46 (the
+#: detector's own: 50), legs 116 -> 71. Cap 0.3 / 0.4 / 0.7: arms 55 / 58 / 44, legs 71 / 70 / 89; below 0.5
+#: one jump's evidence no longer fixes a 0.5 s leg exchange from the clip start (a test); 0.1 breaks the leg
+#: pass.
+POINT_COST_CAP = 0.5
+#: Frame rate at which :data:`POINT_COST_CAP` holds as it is (Hz).
+_POINT_CAP_REF_HZ = 60.0
+
 #: Largest bias (body scales) toward the labels as given when a frame taken out of the continuity pass as a
 #: detector glitch is given the hypothesis closer to its labelled neighbours' midpoint.
 _BRIDGE_TIE = 0.2
@@ -259,13 +280,16 @@ def compute_lr_swaps(
     max_rounds: int = 4,
     max_rate_hz: float | None = 60.0,
     unary: np.ndarray | None = None,
+    point_cap: float | None = POINT_COST_CAP,
 ) -> np.ndarray:
     """Find frames whose left/right labels of a limb pair are exchanged.
 
     Two hypotheses per frame (labels as given / exchanged). The transition cost between
     consecutive frames is the summed distance of every pair landmark from its constant-velocity
     prediction from the two previous frames (first-order: from the previous frame when only one is
-    known), normalised by a body scale (median first-to-last pair landmark distance, e.g. hip to toe).
+    known), normalised by a body scale (median first-to-last pair landmark distance, e.g. hip to toe),
+    each landmark's distance capped at ``point_cap`` body scales (a detector's misplaced point must not
+    outweigh the rest of the limb: :data:`POINT_COST_CAP`).
     A constant-velocity prediction is needed because in a side view the legs (and arms) cross twice per
     stride, and a distance to the previous frame alone cannot tell a crossing from a bounce. A
     second-order Viterbi pass (state = hypotheses of two consecutive frames) finds the cheapest labelling
@@ -308,6 +332,10 @@ def compute_lr_swaps(
     unary : ndarray, shape (T, 2), optional
         Extra per-frame cost of (labels as given, exchanged), body-scale units, added to the pass
         (e.g. :func:`compute_contralateral_cost`); NaN counts 0.
+    point_cap : float or None
+        Largest cost of one landmark in one frame, body scales, at 60 fps or more (times
+        ``(60 Hz * dt)**2`` at lower rates); also the cost of a point whose slot has no prediction.
+        None: uncapped, and a point without prediction costs 0.
 
     Returns
     -------
@@ -332,7 +360,7 @@ def compute_lr_swaps(
                 sub[sl] = compute_lr_swaps(
                     xy[sl], pairs, tt[sl], swap_penalty=swap_penalty, penalty_ref_fps=penalty_ref_fps,
                     glitch_factor=glitch_factor, max_rounds=max_rounds, max_rate_hz=None,
-                    unary=None if unary is None else unary[sl],
+                    unary=None if unary is None else unary[sl], point_cap=point_cap,
                 )
             return sub
     # only the pair's landmarks from here on (left ones first): no copies of the whole (T, 33, 2) array
@@ -349,12 +377,15 @@ def compute_lr_swaps(
     dt_med = _median_dt(tt)
     if penalty_ref_fps is not None and t is not None and np.isfinite(dt_med) and dt_med > 0:
         swap_penalty = swap_penalty * penalty_ref_fps * dt_med
+    if point_cap is not None and t is not None and np.isfinite(dt_med) and dt_med > 0:
+        # below 60 fps a correct point's own deviation from constant velocity grows as dt**2: so does the cap
+        point_cap = point_cap * max(1.0, (dt_med * _POINT_CAP_REF_HZ) ** 2)
     dropped = np.zeros(n, dtype=bool)
     states = np.zeros(keep.size, dtype=bool)
     for _round in range(max_rounds + 1):
         states = _viterbi_swaps(
             xy[keep], pairs, None if t is None else tt[keep], swap_penalty=swap_penalty,
-            unary=None if unary is None else unary[keep],
+            unary=None if unary is None else unary[keep], point_cap=point_cap,
         )  # fmt: skip
         if _round == max_rounds or keep.size < 5:
             break
@@ -414,6 +445,7 @@ def _viterbi_swaps(
     *,
     swap_penalty: float = 0.1,
     unary: np.ndarray | None = None,
+    point_cap: float | None = None,
 ) -> np.ndarray:
     """Second-order Viterbi over (as given, exchanged) per frame; see :func:`compute_lr_swaps`."""
     xy = np.asarray(xy, dtype=float)
@@ -447,6 +479,11 @@ def _viterbi_swaps(
     def dist(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         diff = p - q  # (..., 2P, 2); the Euclidean norm as np.linalg.norm takes it, without its overhead
         d = np.sqrt(diff[..., 0] * diff[..., 0] + diff[..., 1] * diff[..., 1])  # (..., 2P)
+        if point_cap is not None:
+            d = np.minimum(d, point_cap * spread)  # NaN stays NaN (counts 0 below)
+            # a point put in a slot with no prediction (that limb hidden in the frames before) is not free: it
+            # costs as much as a point far off, or a hidden far arm's empty slot takes the near arm for nothing
+            d = np.where(np.isfinite(p[..., 0]) & ~np.isfinite(q[..., 0]), point_cap * spread, d)
         return np.where(np.isfinite(d), d, 0.0).sum(axis=-1) / spread
 
     # first-order cost c1[s_prev, s_cur] between frames 0 and 1 (where the recursion starts)
@@ -576,7 +613,9 @@ LEG_SWAP_PENALTY = 0.2
 #: more evidence: with 0.2 the arms' continuity pass crossed 136 arm frames that were right and the joint
 #: labelling left 109 crossed; 0.5 -> 80 (legs 115 -> 112); 1.0 -> 39, better than the detector, but then a
 #: frame where the analytic runner's arms cross at 30 fps keeps its given label (a test fails), so 0.5.
-#: Balance events over 126 clips and the kinematics figures are the same with 0.2 and 0.5.
+#: Balance events over 126 clips and the kinematics figures are the same with 0.2 and 0.5. (Figures before
+#: the per-point cap :data:`POINT_COST_CAP`; with it, ``benchmarks/label_crossings.py``: 0.2 / 0.5 / 1.0 leave
+#: 53 / 46 / 42 arm frames crossed.)
 ARM_SWAP_PENALTY = 0.5
 
 
