@@ -442,16 +442,25 @@ def print_summary(cases: list[Case]) -> None:
         cells = " ".join(f"{r[g][0]:5.2f} {100 * r[g][1]:4.0f}/{100 * r[g][2]:4.0f}%" for g in TARGET_GROUPS)
         print(f"{r['clip'][:34]:34s} {r['fps']:4.0f} {r['td']:5.2f} {r['to']:5.2f} {r['cad']:+6.2f} {cells}")
     side120 = [r for r in rows if abs(r["fps"] - 120) < 1 and "side" in r["clip"]]
-    if side120:
+    # the parametric sprints as rendered (rigid trunk) are the issue's set; the pitching-trunk variants and the
+    # real DeepMimic stride (a 3.6 m/s run) are checked on their own lines
+    sets = {
+        "": [r for r in side120 if "_pitch" not in r["clip"] and "deepmimic" not in r["clip"]],
+        " (trunk pitching, --kin-pitch)": [r for r in side120 if "_pitch" in r["clip"]],
+        " (real DeepMimic run, --deepmimic)": [r for r in side120 if "deepmimic" in r["clip"]],
+    }
+    for label, subset in sets.items():
+        if not subset:
+            continue
         fails = []
-        for r in side120:
+        for r in subset:
             if not (r["td"] <= 1 and r["to"] <= 1):
                 fails.append(f"{r['clip']}: events")
             if not abs(r["cad"]) <= 1:
                 fails.append(f"{r['clip']}: cadence")
             fails += [f"{r['clip']}: {g} r {r[g][0]:.2f} nRMSE {100 * r[g][1]:.0f}%" for g in TARGET_GROUPS
                       if not (r[g][0] >= 0.9 and r[g][1] <= 0.2)]
-        print(f"issue-4 targets on {len(side120)} side-view 120 fps clips: "
+        print(f"issue-4 targets on {len(subset)} side-view 120 fps clips{label}: "
               + ("all met" if not fails else f"{len(fails)} miss(es): " + "; ".join(fails)))
 
 
