@@ -446,7 +446,12 @@ def _find_contacts(
         td = next(times) if td_p is not None else float("nan")
         to = next(times) if to_p is not None else float("nan")
         if np.isfinite(td) and np.isfinite(to) and to - td < min_contact_s:
-            continue  # a graze of the band (or an edge artefact), not a ground contact
+            if t[i1 - 1] - t[i0] < 2 * min_contact_s:
+                continue  # a graze of the band (or an edge artefact), not a ground contact
+            # both fitted corners fell inside a long run of still, in-band frames (a noisy edge: a far foot at
+            # 60 fps, still in the band for 100 ms, was fitted 24 ms and dropped, and the stride rules then
+            # judged a three-step "stride"): the foot was down at least from the run's first to its last frame
+            td, to = min(td, float(t[i0])), max(to, float(t[i1 - 1]))
         fx = 0.5 * (sag[i0:i1, heel, 0] + sag[i0:i1, toe, 0])
         cx = float(np.nanmedian(fx)) if np.isfinite(fx).any() else float("nan")
         note = None if treadmill else _low_swing_note(sag, hip, t, foot, i0, i1)
