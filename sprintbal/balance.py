@@ -57,6 +57,7 @@ from sprintbal.kinematics.result import (
     PHASE_UNKNOWN,
     Kinematics,
 )
+from sprintbal.pose.landmarks import INDEX
 
 #: Version of the ``balance`` section of report.json produced by :meth:`BalanceAssessment.to_dict`.
 BALANCE_SCHEMA_VERSION = "1.0"
@@ -1283,18 +1284,16 @@ def compute_stride_z(
     out = np.full(n_t, np.nan)
     larger = np.full(n_t, -1, dtype=np.int8)
     min_n = int(cfg.min_strides_baseline)
-    td = np.sort(touchdown_t[np.isfinite(touchdown_t)])
-    if min_n <= 0 or td.size < 3 or n_t == 0:
+    if min_n <= 0 or n_t == 0:
         return out, larger
-    lo, hi = float(t[0]) + cfg.edge_margin_s - 1e-9, float(t[-1]) - cfg.edge_margin_s + 1e-9
     ok = use & np.isfinite(a) & np.isfinite(b)
     spans: list[tuple[int, int]] = []  # each stride's frames t[i0:i1] (t is increasing)
     vals: list[float] = []
-    for k in range(td.size - 2):
-        s0, s1 = float(td[k]), float(td[k + 2])
-        if s0 < lo or s1 > hi:
+    for m in _judged_strides(t, touchdown_t, cfg):
+        idx = np.flatnonzero(m)
+        if idx.size == 0:
             continue
-        i0, i1 = (int(i) for i in np.searchsorted(t, [s0 - 1e-9, s1 - 1e-9], side="left"))
+        i0, i1 = int(idx[0]), int(idx[-1]) + 1
         sel = ok[i0:i1]
         sa, sb = float(np.abs(a[i0:i1][sel]).sum()), float(np.abs(b[i0:i1][sel]).sum())
         if sa > 0 and sb > 0:
@@ -1423,9 +1422,9 @@ def compute_part_share_z(
     return z_out, p_out, r_out
 
 
-#: BlazePose landmark indices of the shoulders and hips, left then right (:mod:`sprintbal.pose.landmarks`).
-_SHOULDER_POINTS = (11, 12)
-_HIP_POINTS = (23, 24)
+#: Landmark indices of the shoulders and hips, left then right.
+_SHOULDER_POINTS = (INDEX["left_shoulder"], INDEX["right_shoulder"])
+_HIP_POINTS = (INDEX["left_hip"], INDEX["right_hip"])
 
 
 def compute_shoulder_travel_z(
