@@ -272,17 +272,20 @@ def _m_momentum(group: str, axis: str, depth: str) -> Callable[[Case], str]:
     return f
 
 
-def event_errors(c: Case, kind: str) -> tuple[np.ndarray, int, int]:
-    """Signed errors (s) of the matched events of ``kind`` ("td"/"to"), true count, detected count."""
+def event_errors(c: Case, kind: str, feet: tuple[int, ...] = (0, 1), steps: Any = None) -> tuple[np.ndarray, int, int]:
+    """Signed errors (s) of the matched events of ``kind`` ("td"/"to"), true count, detected count.
+
+    ``feet``: which feet (0 left, 1 right); ``steps``: a Steps table to score instead of the pipeline's.
+    """
     k = kinematics(c, "prior")
     if k is None:
         return np.array([]), 0, 0
-    st = k.steps
+    st = k.steps if steps is None else steps
     t0, t1 = float(k.t[0]), float(k.t[-1])
     half_step = 0.5 / float(c.truth.params["step_freq_hz"]) if c.truth.params else 0.1
     errs: list[float] = []
     n_true = n_det = 0
-    for foot in (0, 1):
+    for foot in feet:
         true_t = (c.truth.touchdown_t if kind == "td" else c.truth.toeoff_t)[foot]
         true_t = true_t[(true_t > t0) & (true_t < t1)]
         det = (st.touchdown_t if kind == "td" else st.toeoff_t)[st.foot == foot]
@@ -321,6 +324,26 @@ def m_event_bias(c: Case) -> str:
     return "/".join(out)
 
 
+def m_td_by_foot(c: Case) -> str:
+    """Touchdown error per foot, near (camera side) then far, mean / SD in ms: through the pose, then through
+    the same event code on the truth's own joints (noise-free; the method's bias on this renderer)."""
+    k = kinematics(c, "prior")
+    if k is None:
+        return "-"
+    from sprintbal.kinematics.events import compute_gait_events
+
+    near = 1 if float(k.info.get("direction", 1.0)) > 0 else 0  # running image-right shows the right side
+    truth_steps = compute_gait_events(c.truth.joints3d[..., :2].copy(), c.truth.t, False, None).steps
+    out = []
+    for steps in (None, truth_steps):
+        part = []
+        for foot in (near, 1 - near):
+            e, _, _ = event_errors(c, "td", (foot,), steps)
+            part.append(f"{1000 * e.mean():+.1f}/{1000 * e.std(ddof=1):.1f}" if e.size > 1 else "-")
+        out.append(" ".join(part))
+    return f"{out[0]} | truth joints {out[1]} ({'right' if near else 'left'} near)"
+
+
 def true_cadence(truth: SynthTruth) -> float:
     """Return the true cadence, steps/min: the generator's step frequency, else the mean true step time."""
     if truth.params and "step_freq_hz" in truth.params:
@@ -345,6 +368,7 @@ METRICS += [
     ("TO med|e| ms/fr", _m_event("to", "med")),
     ("TO p90|e| ms/fr", _m_event("to", "p90")),
     ("bias TD/TO ms", m_event_bias),
+    ("TD near far ms m/sd", m_td_by_foot),
     ("cadence err", m_cadence_err),
     ("running", lambda c: str(getattr(kinematics(c), "is_running", "-"))),
     *[(f"ML {g} (prior) r/gain/nRMSE", _m_momentum(g, "ML", "prior")) for g in MOMENTUM_GROUPS],
