@@ -325,8 +325,11 @@ def m_event_bias(c: Case) -> str:
 
 
 def m_td_by_foot(c: Case) -> str:
-    """Touchdown error per foot, near (camera side) then far, mean / SD in ms: through the pose, then through
-    the same event code on the truth's own joints (noise-free; the method's bias on this renderer)."""
+    """Touchdown error per foot, near (camera side) then far, mean / SD in ms.
+
+    First through the pose, then through the same event code on the truth's own joints (noise-free: the
+    method's bias on this renderer).
+    """
     k = kinematics(c, "prior")
     if k is None:
         return "-"
