@@ -5,7 +5,8 @@ The issue's targets are checked on seven side-view 120 fps clips (``benchmarks/a
 docs/kinematics.md, fifth round), so seven clips say little about a change of 0.01-0.02. This script scores
 the same figures on all rendered clips with truth found on disk (sample_videos/, the speed clip, the kin set
 and the balance clips under ``~/.cache/sprintbal/bench/balance``, 60 fps, side, side-left and oblique views;
-nothing is rendered here, pose comes from the cache as ``accuracy.py`` gets it), and prints per view and frame
+nothing is rendered here: ``accuracy.py --speed-clip --kin-set`` and ``accuracy.py --balance`` with ``--heldout`` or
+``--draw N`` render them; pose comes from the cache as ``accuracy.py`` gets it), and prints per view and frame
 rate: mean and median ML r of each group, how many clips meet r >= 0.9 with nRMSE <= 20% of the truth's range,
 and the share of clips whose touchdown and toe-off median errors are within one frame.
 
