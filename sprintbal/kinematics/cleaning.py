@@ -1538,11 +1538,6 @@ def compute_residual_cutoff(
 # ------------------------------------------------------------------------------------------ composition
 
 
-#: Channels of the working array (x, y, z, world x, y, z) that stay with the detector's label when the
-#: label pass exchanges a limb's positions: image z and world z.
-_LABEL_BOUND_CHANNELS = np.array([2, 5])
-
-
 def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     """Clean a pose track: main person -> visibility -> swap fix -> merged pairs -> Hampel -> gap fill -> low-pass.
 
@@ -1592,15 +1587,13 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     swapped_arms = np.zeros(n, dtype=bool)
     if cfg.fix_swaps and n >= 3:
         swapped_legs, swapped_arms = compute_limb_labels(xy, t)
-        # BlazePose's depth (image z, world z) and visibility follow its label, not the point: on crossed
-        # side-view frames its "left" is still the near side while its left position is the far limb's
-        # (all of ~4,100 crossed rendered frames, docs/kinematics.md). Positions are exchanged; those stay.
-        exchanged = np.flatnonzero(swapped_legs | swapped_arms)
-        label_bound = stacked[exchanged][..., _LABEL_BOUND_CHANNELS].copy()
+        # only the positions are exchanged (image x, y and world x, y: views into the working array). BlazePose's
+        # depth (image z, world z) and visibility follow its label, not the point: on crossed side-view frames
+        # its "left" is still the near side while its left position is the far limb's (all of ~4,100 crossed
+        # rendered frames, docs/kinematics.md), so they stay with the label
         for sw, pairs in ((swapped_legs, LEG_PAIRS), (swapped_arms, ARM_PAIRS)):
-            for arr in (stacked, low, raw_finite):
+            for arr in (stacked[..., 0:2], stacked[..., 3:5], low, raw_finite):
                 _swap_inplace(arr, sw, pairs)
-        stacked[exchanged[:, None, None], np.arange(N_LANDMARKS)[None, :, None], _LABEL_BOUND_CHANNELS] = label_bound
 
     hip_i, ankle_i = [INDEX["left_hip"], INDEX["right_hip"]], [INDEX["left_ankle"], INDEX["right_ankle"]]
     legs = np.linalg.norm(xy[:, hip_i] - xy[:, ankle_i], axis=-1)
