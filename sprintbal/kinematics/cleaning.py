@@ -1544,7 +1544,9 @@ def clean_track(track: PoseTrack, cfg: CleaningConfig) -> CleanTrack:
     Image (``xy``, ``z``) and world landmarks are cleaned together: a point rejected for low
     visibility, as half of a left/right pair merged onto one limb (:func:`compute_collapsed_pairs`) or
     as an image outlier is rejected in every channel; a world-only outlier only in the
-    world channels (``observed`` describes the image point). The Hampel
+    world channels (``observed`` describes the image point). Where the left/right label pass exchanges a
+    limb, it exchanges the positions (image x, y; world x, y) only: BlazePose's image z, world z and
+    visibility describe its label (near or far side), not the point, and stay with it. The Hampel
     filter sees image points relative to the mid-hip (hips in image coordinates) and world points
     (already hip-centred), so it catches jumps of a landmark relative to the body, not small jitter. The
     residual analysis runs on the gap-filled image coordinates of the limb ends (elbows, wrists,
