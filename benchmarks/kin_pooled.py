@@ -8,7 +8,7 @@ and the balance clips under ``~/.cache/sprintbal/bench/balance``, 60 fps, side, 
 nothing is rendered here: ``accuracy.py --speed-clip --kin-set`` and ``accuracy.py --balance`` with ``--heldout`` or
 ``--draw N`` render them; pose comes from the cache as ``accuracy.py`` gets it), and prints per view and frame
 rate: mean and median ML r of each group, how many clips meet r >= 0.9 with nRMSE <= 20% of the truth's range,
-and the share of clips whose touchdown and toe-off median errors are within one frame.
+and how many clips have touchdown and toe-off median errors within one frame.
 
 Usage::
 
